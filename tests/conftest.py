@@ -1,0 +1,46 @@
+"""Shared fixtures: users in each staff role, and the seed telegram loaded from fixtures/."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+
+@pytest.fixture
+def archivist(django_user_model):
+    """A staff member in the Archivist group: catalogues, cannot publish."""
+    user = django_user_model.objects.create_user(
+        "archivist", "archivist@example.org", "catalogue-pass", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Archivist"))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member in the Editor group: may publish."""
+    user = django_user_model.objects.create_user(
+        "editor", "editor@example.org", "catalogue-pass", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+@pytest.fixture
+def archivist_client(client, archivist):
+    client.force_login(archivist)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def seed(db):
+    """The 1944 Harriman–Stalin telegram and what it links to, from fixtures/seed.json."""
+    call_command("loaddata", "fixtures/seed.json", verbosity=0)
+    from catalog.models import Document
+
+    return Document.objects.get(title__startswith="Telegram re Stalin Harriman")
