@@ -1,0 +1,5 @@
+"""Document list and record page (placeholder)."""
+
+from django.views.generic import TemplateView
+
+DocumentListView = DocumentRedirectView = DocumentDetailView = TemplateView
