@@ -55,6 +55,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = models.Document
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Telegram number {n}")
     doc_type = models.Document.Type.TELEGRAM
