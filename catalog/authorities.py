@@ -26,8 +26,11 @@ _KNOWN = [
         "https://id.loc.gov/authorities/names/{id}",
         "Library of Congress",
     ),
-    (re.compile(r"^(?:www\.)?isni\.org/isni/(?P<id>[0-9X]{16})$", re.I), "https://isni.org/isni/{id}",
-     "ISNI"),
+    (
+        re.compile(r"^(?:www\.)?isni\.org/isni/(?P<id>[0-9X]{16})$", re.I),
+        "https://isni.org/isni/{id}",
+        "ISNI",
+    ),
 ]
 
 

@@ -30,8 +30,10 @@ SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
 OPEN_START = datetime.date.min
 OPEN_END = datetime.date.max
 
-_SINGLE = re.compile(r"^(?P<pre>[~?%]?)(?P<year>-?[0-9X]{4})(?:-(?P<month>[0-9X]{2}))?"
-                     r"(?:-(?P<day>[0-9X]{2}))?(?P<post>[~?%]?)$")
+_SINGLE = re.compile(
+    r"^(?P<pre>[~?%]?)(?P<year>-?[0-9X]{4})(?:-(?P<month>[0-9X]{2}))?"
+    r"(?:-(?P<day>[0-9X]{2}))?(?P<post>[~?%]?)$"
+)
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,7 @@ def _diagnose(value):
         month, day = match["month"], match["day"]
         if month and "X" not in month and not (1 <= int(month) <= 12 or int(month) in SEASONS):
             return f"there is no month {month} (use 01–12, or 21–24 for a season)"
-        if (
-            month and day and "X" not in match["year"] + month + day
-            and 1 <= int(month) <= 12
-        ):
+        if month and day and "X" not in match["year"] + month + day and 1 <= int(month) <= 12:
             last = calendar.monthrange(int(match["year"]), int(month))[1]
             if not 1 <= int(day) <= last:
                 return f"{calendar.month_name[int(month)]} {int(match['year'])} has no day {day}"

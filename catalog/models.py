@@ -50,8 +50,10 @@ def unique_slug(model, text, *, instance=None, max_length=80):
     """A slug for ``text`` not yet used by another row of ``model`` (``-2``, ``-3``… appended)."""
     base = slugify(text)[:max_length].strip("-") or "untitled"
     slug, n = base, 1
-    others = model._default_manager.exclude(pk=instance.pk) if instance and instance.pk else (
-        model._default_manager.all()
+    others = (
+        model._default_manager.exclude(pk=instance.pk)
+        if instance and instance.pk
+        else (model._default_manager.all())
     )
     while others.filter(slug=slug).exists():
         n += 1
@@ -75,9 +77,15 @@ class Repository(models.Model):
         help_text="The institution and, where useful, its division: “Library of Congress, "
         "Manuscript Division”.",
     )
-    slug = models.SlugField(max_length=100, unique=True, blank=True,
-                            help_text="Used in the web address; made from the name if left blank.")
-    place = models.CharField(max_length=255, blank=True, help_text="City and country: “Washington, DC”.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="Used in the web address; made from the name if left blank.",
+    )
+    place = models.CharField(
+        max_length=255, blank=True, help_text="City and country: “Washington, DC”."
+    )
     url = models.URLField("website", blank=True)
     description = models.TextField(blank=True)
 
@@ -110,8 +118,12 @@ class Collection(models.Model):
         THEME = "theme", "Curated theme"
 
     title = models.CharField(max_length=255, help_text="“W. Averell Harriman Papers”.")
-    slug = models.SlugField(max_length=100, unique=True, blank=True,
-                            help_text="Used in the web address; made from the title if left blank.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="Used in the web address; made from the title if left blank.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARCHIVAL)
     parent = models.ForeignKey(
         "self",
@@ -159,8 +171,10 @@ class Collection(models.Model):
         while ancestor is not None and ancestor.pk not in seen:
             if self.pk and ancestor.pk == self.pk:
                 raise ValidationError(
-                    {"parent": "A collection cannot sit inside itself or one of its own "
-                               "sub-collections."},
+                    {
+                        "parent": "A collection cannot sit inside itself or one of its own "
+                        "sub-collections."
+                    },
                     code="collection_cycle",
                 )
             seen.add(ancestor.pk)
@@ -222,18 +236,26 @@ class Person(models.Model):
         help_text="Surname first, for A–Z lists: “Stalin, Joseph”. Made from the display name "
         "if left blank.",
     )
-    slug = models.SlugField(max_length=100, unique=True, blank=True,
-                            help_text="Used in the web address; made from the sort name if blank.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="Used in the web address; made from the sort name if blank.",
+    )
     alternate_names = models.TextField(
         blank=True,
         help_text="Other names and spellings, one per line: “Iosif Vissarionovich Dzhugashvili”.",
     )
     birth_date = models.CharField(
-        max_length=100, blank=True, validators=[dates.validate_edtf],
+        max_length=100,
+        blank=True,
+        validators=[dates.validate_edtf],
         help_text="EDTF, e.g. 1878-12-18 or 1878~.",
     )
     death_date = models.CharField(
-        max_length=100, blank=True, validators=[dates.validate_edtf],
+        max_length=100,
+        blank=True,
+        validators=[dates.validate_edtf],
         help_text="EDTF, e.g. 1953-03-05.",
     )
     description = models.TextField(
@@ -451,7 +473,9 @@ class Document(models.Model):
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(
-        "published online", null=True, blank=True,
+        "published online",
+        null=True,
+        blank=True,
         help_text="When it first went online here; set on publishing.",
     )
     original_uploaded = models.DateField(
@@ -564,7 +588,8 @@ class DocumentPerson(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="document_links")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MENTIONED)
     uncertain = models.BooleanField(
-        "uncertain attribution", default=False,
+        "uncertain attribution",
+        default=False,
         help_text="Tick when the source does not settle who this is.",
     )
     note = models.CharField(max_length=255, blank=True)
@@ -615,9 +640,7 @@ class ProvenanceEvent(models.Model):
         PUBLISHED_ONLINE = "published_online", "Published online"
         OTHER = "other", "Other"
 
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="custody_events"
-    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="custody_events")
     position = models.PositiveSmallIntegerField(default=0)
     event = models.CharField(max_length=20, choices=Event.choices)
     date_edtf = models.CharField(
@@ -656,5 +679,3 @@ class ProvenanceEvent(models.Model):
     @property
     def date_display(self):
         return dates.display(self.date_edtf) if self.date_edtf else ""
-
-

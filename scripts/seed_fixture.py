@@ -107,8 +107,11 @@ def records():
     for person in people:
         yield {
             "model": "catalog.person",
-            "fields": {**person, "created": "2026-11-27T00:00:00Z",
-                       "modified": "2026-11-27T00:00:00Z"},
+            "fields": {
+                **person,
+                "created": "2026-11-27T00:00:00Z",
+                "modified": "2026-11-27T00:00:00Z",
+            },
         }
     yield {
         "model": "catalog.personauthority",
@@ -161,13 +164,23 @@ def records():
             },
         }
     chain = [
-        ("created", "1944-02-02", "U.S. Embassy, Moscow, for Ambassador W. Averell Harriman",
-         "Moscow", "", "Telegram reporting Harriman's conversation with Stalin the evening "
-         "before."),
+        (
+            "created",
+            "1944-02-02",
+            "U.S. Embassy, Moscow, for Ambassador W. Averell Harriman",
+            "Moscow",
+            "",
+            "Telegram reporting Harriman's conversation with Stalin the evening before.",
+        ),
         ("held", "", "Library of Congress, Manuscript Division", "Washington, DC", SOURCE, ""),
-        ("published_online", "", "Wilson Center Digital Archive, History and Public Policy "
-         "Program", "", "Wilson Center Digital Archive record page", "Original uploaded date "
-         "not recorded."),
+        (
+            "published_online",
+            "",
+            "Wilson Center Digital Archive, History and Public Policy Program",
+            "",
+            "Wilson Center Digital Archive record page",
+            "Original uploaded date not recorded.",
+        ),
     ]
     for position, (event, date, agent, place, source, note) in enumerate(chain):
         yield {

@@ -9,8 +9,15 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 MODELS = [
-    "document", "documentperson", "provenanceevent", "person", "personauthority",
-    "collection", "repository", "subject", "rightsstatement",
+    "document",
+    "documentperson",
+    "provenanceevent",
+    "person",
+    "personauthority",
+    "collection",
+    "repository",
+    "subject",
+    "rightsstatement",
 ]
 
 
@@ -32,9 +39,7 @@ def seed(apps, schema_editor):
         ).exclude(content_type__model="rightsstatement", codename__regex=r"^(add|change)_")
     )
     editor, _ = Group.objects.get_or_create(name="Editor")
-    editor.permissions.set(
-        catalog.filter(content_type__model__in=MODELS)
-    )
+    editor.permissions.set(catalog.filter(content_type__model__in=MODELS))
 
 
 def unseed(apps, schema_editor):
