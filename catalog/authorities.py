@@ -37,7 +37,8 @@ _KNOWN = [
 def normalize_authority_uri(value):
     """
     Return the normal form of an authority URI: https, lower-case host, no trailing slash,
-    no query or fragment, and the canonical path for the authorities listed above.
+    no query, and the canonical path for the authorities listed above (whose fragments are
+    dropped too).
 
     Raises ``ValidationError`` when ``value`` is not an absolute http(s) URI.
     """
@@ -59,7 +60,10 @@ def normalize_authority_uri(value):
             if identifier[0] in "qQ":
                 identifier = identifier.upper()
             return template.format(id=identifier)
-    return f"https://{host}{path}"
+    # Other hosts: keep a fragment, which may be what tells people apart
+    # (https://history.state.gov/historicaldocuments/frus1861/persons#p_LR1).
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"https://{host}{path}{fragment}"
 
 
 def authority_label(uri):

@@ -181,10 +181,17 @@ def parse(value):
 
 
 def display(value):
-    """The reader's wording for an EDTF string; the string itself if it cannot be read."""
+    """
+    The reader's wording for a stored EDTF string, worked out from the string alone: the
+    ``edtf`` package's full parse takes milliseconds, too slow for every row of a list page.
+    Values are validated by :func:`parse` when they are saved.
+    """
+    value = (value or "").strip()
+    if not value:
+        return "Undated"
     try:
-        return parse(value).display
-    except ValidationError:
+        return _display(value)
+    except (ValueError, KeyError, IndexError):
         return value
 
 

@@ -540,10 +540,6 @@ class Document(models.Model):
     def date_open_start(self):
         return self.date_earliest == dates.OPEN_START
 
-    def clean(self):
-        if self.date_edtf:
-            dates.parse(self.date_edtf)  # raises the specific error for the field validator
-
     def save(self, *args, **kwargs):
         info = dates.parse(self.date_edtf)
         self.date_edtf = info.edtf

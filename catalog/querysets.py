@@ -6,10 +6,12 @@ Repository and Subject are public when they hold at least one published document
 ask ``Document.objects.published()`` for that rather than repeating the status test.
 """
 
+import datetime
+
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 
 
 def _document_model():
@@ -36,6 +38,13 @@ def published_count(lookup):
     return Coalesce(Subquery(counted[:1]), 0)
 
 
+# Browse by date: a document's month is unknown when its earliest date is 1 January and its
+# latest 31 December (a year, "1944~", "194X", "1944/.."): it is counted under its year only.
+MONTH_UNKNOWN = Q(
+    date_earliest__month=1, date_earliest__day=1, date_latest__month=12, date_latest__day=31
+)
+
+
 class DocumentQuerySet(models.QuerySet):
     """Queries over documents; ``published()`` is the public gate."""
 
@@ -55,9 +64,7 @@ class DocumentQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "person_links",
-                    queryset=link_model.objects.select_related("person").order_by(
-                        "position", "pk"
-                    ),
+                    queryset=link_model.objects.select_related("person").order_by("position", "pk"),
                 )
             )
         )
@@ -90,9 +97,61 @@ class DocumentQuerySet(models.QuerySet):
 
     def in_collection(self, collection):
         """Documents in ``collection`` or in any collection below it."""
-        return self.filter(
-            collections__tree_path__startswith=collection.tree_path
-        ).distinct()
+        return self.filter(collections__tree_path__startswith=collection.tree_path).distinct()
+
+    # Browse by date.  A document counts where its earliest date falls, whether that date is
+    # exact, approximate or uncertain; undated and open-start ("../1944") documents have no
+    # place on the time line and are left out.
+
+    def dated(self):
+        """Documents with a known start: neither undated nor open at the start."""
+        return self.filter(date_earliest__gt=datetime.date.min)
+
+    def month_known(self):
+        """Dated documents whose earliest date names a month (see ``MONTH_UNKNOWN``)."""
+        return self.dated().exclude(MONTH_UNKNOWN)
+
+    def decade_counts(self):
+        """``[{"decade": 1940, "count": n}, …]``: one aggregate row per decade, in order."""
+        year = Cast(ExtractYear("date_earliest"), models.IntegerField())
+        return (
+            self.dated()
+            .order_by()
+            .annotate(decade=year / 10 * 10)
+            .values("decade")
+            .annotate(count=Count("pk"))
+            .order_by("decade")
+        )
+
+    def year_counts(self):
+        """``[{"year": 1944, "count": n}, …]``: one aggregate row per year, in order."""
+        return (
+            self.dated()
+            .order_by()
+            .annotate(year=Cast(ExtractYear("date_earliest"), models.IntegerField()))
+            .values("year")
+            .annotate(count=Count("pk"))
+            .order_by("year")
+        )
+
+    def month_counts(self):
+        """
+        ``[{"month": 2, "count": n}, …]``: one aggregate row per month, in order; month 0
+        counts the documents whose month is unknown.
+        """
+        month = Case(
+            When(MONTH_UNKNOWN, then=0),
+            default=Cast(ExtractMonth("date_earliest"), models.IntegerField()),
+            output_field=models.IntegerField(),
+        )
+        return (
+            self.dated()
+            .order_by()
+            .annotate(month=month)
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("month")
+        )
 
 
 class PersonQuerySet(models.QuerySet):
@@ -105,9 +164,7 @@ class PersonQuerySet(models.QuerySet):
 
     def with_document_counts(self):
         """Annotate ``document_count``: published documents the person appears in, any role."""
-        return self.annotate(
-            document_count=published_count("person_links__person")
-        )
+        return self.annotate(document_count=published_count("person_links__person"))
 
 
 class CollectionQuerySet(models.QuerySet):
@@ -122,12 +179,38 @@ class CollectionQuerySet(models.QuerySet):
             )
         )
 
+    def with_document_counts(self):
+        """
+        Annotate ``document_count``: published documents in the collection or any collection
+        below it, each counted once even when it sits in several of them.
+        """
+        # Driven from the collections of the subtree (then their links by index), so the work
+        # grows with the collection's size rather than with the whole catalogue.
+        distinct_documents = Func(
+            F("documents"),
+            function="COUNT",
+            template="%(function)s(DISTINCT %(expressions)s)",
+            output_field=models.IntegerField(),
+        )
+        counted = (
+            self.model.objects.filter(tree_path__startswith=OuterRef("tree_path"))
+            .filter(Exists(_published_documents().filter(pk=OuterRef("documents"))))
+            .order_by()
+            .annotate(n=distinct_documents)
+            .values("n")
+        )
+        return self.annotate(document_count=Coalesce(Subquery(counted), 0))
+
 
 class RepositoryQuerySet(models.QuerySet):
     """Queries over holding archives; public when they hold a published document."""
 
     def published(self):
         return self.filter(Exists(_published_documents().filter(repository=OuterRef("pk"))))
+
+    def with_document_counts(self):
+        """Annotate ``document_count``: published documents the archive holds."""
+        return self.annotate(document_count=published_count("repository"))
 
 
 class SubjectQuerySet(models.QuerySet):

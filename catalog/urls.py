@@ -9,18 +9,22 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
-    path("documents/<int:record_id>/", views.DocumentRedirectView.as_view(),
-         name="document-redirect"),
-    path("documents/<int:record_id>/<str:slug>/", views.DocumentDetailView.as_view(),
-         name="document-detail"),
+    path(
+        "documents/<int:record_id>/", views.DocumentRedirectView.as_view(), name="document-redirect"
+    ),
+    path(
+        "documents/<int:record_id>/<str:slug>/",
+        views.DocumentDetailView.as_view(),
+        name="document-detail",
+    ),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("collections/", views.CollectionListView.as_view(), name="collection-list"),
-    path("collections/<slug:slug>/", views.CollectionDetailView.as_view(),
-         name="collection-detail"),
+    path(
+        "collections/<slug:slug>/", views.CollectionDetailView.as_view(), name="collection-detail"
+    ),
     path("archives/", views.RepositoryListView.as_view(), name="repository-list"),
-    path("archives/<slug:slug>/", views.RepositoryDetailView.as_view(),
-         name="repository-detail"),
+    path("archives/<slug:slug>/", views.RepositoryDetailView.as_view(), name="repository-detail"),
     path("dates/", views.DateBrowseView.as_view(), name="date-browse"),
     path("dates/<int:decade>s/", views.DecadeView.as_view(), name="date-decade"),
     path("dates/<int:year>/", views.YearView.as_view(), name="date-year"),

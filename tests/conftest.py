@@ -5,6 +5,12 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests log users in many times; a fast hasher keeps that from dominating the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def archivist(django_user_model):
     """A staff member in the Archivist group: catalogues, cannot publish."""

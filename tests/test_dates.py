@@ -31,6 +31,7 @@ def test_parse_gives_bounds_and_wording(edtf, display, earliest, latest):
     """Each EDTF level 0/1 form gets the bounds a range filter needs and a reader's wording."""
     info = dates.parse(edtf)
     assert info.display == display
+    assert dates.display(edtf) == display  # the fast path used by list pages agrees
     assert info.earliest == datetime.date(*earliest)
     assert info.latest == datetime.date(*latest)
 
@@ -66,3 +67,9 @@ def test_empty_date_is_undated():
     """A blank date is 'Undated' with no bounds."""
     info = dates.parse("")
     assert (info.display, info.earliest, info.latest) == ("Undated", None, None)
+
+
+def test_display_falls_back_to_the_stored_string():
+    """A value the wording rules cannot read is shown as stored rather than failing."""
+    assert dates.display("1944-02-02T10:00:00") == "1944-02-02T10:00:00"
+    assert dates.display("") == "Undated"

@@ -99,6 +99,10 @@ def test_publishing_sets_the_publication_date_once():
         ("https://www.wikidata.org/wiki/Q855", "https://www.wikidata.org/entity/Q855"),
         ("http://wikidata.org/entity/q855", "https://www.wikidata.org/entity/Q855"),
         (
+            "https://history.state.gov/historicaldocuments/frus1861/persons#p_LR1",
+            "https://history.state.gov/historicaldocuments/frus1861/persons#p_LR1",
+        ),
+        (
             "http://id.loc.gov/authorities/names/n79007016.html",
             "https://id.loc.gov/authorities/names/n79007016",
         ),

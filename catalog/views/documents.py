@@ -1,5 +1,229 @@
-"""Document list and record page (placeholder)."""
+"""
+The document list (filtered, sorted, paginated) and the record page with its permalink.
 
-from django.views.generic import TemplateView
+Both start at ``Document.objects.published()``; staff who may change documents also see drafts
+on the record page, as an uncached, unindexed preview under a "Draft — not public" banner.
+"""
 
-DocumentListView = DocumentRedirectView = DocumentDetailView = TemplateView
+from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, RedirectView
+from django_filters.views import FilterView
+
+from ..citations import chicago, source_line
+from ..filters import DocumentFilter
+from ..models import Collection, Document, DocumentPerson
+
+PREVIEW_PERMISSION = "catalog.change_document"
+# Filters that get a removable chip, in the order the chips are shown.
+CHIP_FIELDS = [
+    "date_from",
+    "date_to",
+    "exclude_approximate",
+    "exclude_uncertain",
+    "person",
+    "role",
+    "collection",
+    "repository",
+    "subject",
+    "language",
+    "rights",
+    "doc_type",
+]
+
+
+def _query_without(params, *names):
+    """``?…`` for ``params`` minus ``names`` and the page number (a new result starts at 1)."""
+    params = params.copy()
+    for name in (*names, "page"):
+        params.pop(name, None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+class DocumentListView(FilterView):
+    """
+    Published documents, filtered by :class:`~catalog.filters.DocumentFilter`, 25 a page.
+
+    Invalid filter values are shown as form errors with an empty result (django-filter's strict
+    mode); a page number that is not a number or out of range is a 404.
+    """
+
+    filterset_class = DocumentFilter
+    template_name = "catalog/document_list.html"
+    context_object_name = "documents"
+
+    def get_paginate_by(self, queryset):
+        return settings.CATALOG_PAGE_SIZE
+
+    def get_queryset(self):
+        return Document.objects.published().for_list()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        # Always bound, so the default sort applies to an empty query string too.
+        kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["chips"] = self.active_filters()
+        context["clear_url"] = _query_without(self.request.GET, *CHIP_FIELDS)
+        context["filter_errors"] = self.filter_errors()
+        page = context["page_obj"]
+        context["page_range"] = page.paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        )
+        return context
+
+    def filter_errors(self):
+        """Why the result is empty: each invalid filter, its label and a link to its field."""
+        form = self.filterset.form
+        errors = []
+        for name, messages in form.errors.items():
+            if name == "__all__":
+                label, field_id = "Dates", form["date_from"].auto_id
+            else:
+                bound = form[name]
+                label = bound.label
+                field_id = None if bound.is_hidden else bound.auto_id
+            errors.extend(
+                {"label": label, "field_id": field_id, "message": message} for message in messages
+            )
+        return errors
+
+    def active_filters(self):
+        """One chip per filter in use: its label, the value as a reader knows it, its removal."""
+        form, params = self.filterset.form, self.request.GET
+        cleaned = getattr(form, "cleaned_data", {})
+        chips = []
+        for name in CHIP_FIELDS:
+            raw = params.get(name, "")
+            if not raw.strip() or (name == "role" and cleaned.get("person")):
+                continue
+            invalid = name in form.errors
+            if invalid:
+                value = raw if len(raw) <= 40 else f"{raw[:40]}…"
+            else:
+                value = _chip_value(form.fields[name], name, cleaned)
+                if value is None:
+                    continue
+            drop = (name, "role") if name == "person" else (name,)
+            chips.append(
+                {
+                    "label": form.fields[name].label,
+                    "value": value,
+                    "url": _query_without(params, *drop),
+                    "invalid": invalid,
+                }
+            )
+        return chips
+
+
+def _chip_value(field, name, cleaned):
+    """How a chip names a valid filter value; None when the filter is not in use."""
+    value = cleaned.get(name)
+    if name.startswith("exclude_"):
+        return "" if value else None
+    if value in (None, ""):
+        return None
+    if name == "person":
+        role = cleaned.get("role")
+        return f"{value} (as {DocumentPerson.Role(role).label.lower()})" if role else str(value)
+    if hasattr(field, "queryset"):
+        return str(value)
+    if hasattr(field, "choices"):
+        return dict(field.choices).get(value, value)
+    return str(value)
+
+
+class PublicDocumentMixin:
+    """The public gate, widened to drafts for staff who may change documents (a preview)."""
+
+    def get_queryset(self):
+        if self.request.user.has_perm(PREVIEW_PERMISSION):
+            return Document.objects.all()
+        return Document.objects.published()
+
+
+class DocumentRedirectView(PublicDocumentMixin, RedirectView):
+    """``/documents/<record id>/`` answers 301 with the permalink (query string kept)."""
+
+    permanent = True
+    query_string = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        document = get_object_or_404(self.get_queryset(), record_id=kwargs["record_id"])
+        url = document.get_absolute_url()
+        query = self.request.META.get("QUERY_STRING", "")
+        return f"{url}?{query}" if query else url
+
+
+class DocumentDetailView(PublicDocumentMixin, DetailView):
+    """
+    The record page at its permalink ``/documents/<record id>/<slug>/``; any other slug
+    answers 301 with the right one.
+    """
+
+    template_name = "catalog/document_detail.html"
+    context_object_name = "document"
+
+    def get_queryset(self):
+        return super().get_queryset().for_detail()
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_object_or_404(queryset, record_id=self.kwargs["record_id"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if kwargs["slug"] != self.object.slug:
+            url = self.object.get_absolute_url()
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published():
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        document = self.object
+        collections = list(document.collections.all())
+        attach_ancestors(collections)
+        permalink = self.request.build_absolute_uri(document.get_absolute_url())
+        context.update(
+            is_preview=not document.is_published(),
+            people_by_role=document.people_by_role(),
+            collections=collections,
+            custody_events=list(document.custody_events.all()),
+            permalink=permalink,
+            citation=chicago(document, permalink),
+            source_line=source_line(document),
+        )
+        return context
+
+
+def attach_ancestors(collections):
+    """
+    Load every collection above ``collections`` in one query and link each to its parent, so
+    ``collection.ancestors`` and the citation walk the whole chain without further queries.
+    """
+    known = {c.slug: c for c in collections}
+    for collection in collections:
+        if collection.parent_id and Collection.parent.is_cached(collection):
+            known.setdefault(collection.parent.slug, collection.parent)
+    wanted = {
+        slug
+        for collection in collections
+        for slug in collection.tree_path.strip("/").split("/")
+        if slug and slug not in known
+    }
+    if wanted:
+        known.update({c.slug: c for c in Collection.objects.filter(slug__in=wanted)})
+    by_pk = {c.pk: c for c in known.values()}
+    for node in list(known.values()):
+        if node.parent_id in by_pk:
+            node.parent = by_pk[node.parent_id]
