@@ -280,9 +280,7 @@ class DocumentFilter(django_filters.FilterSet):
         )
         self.filters["rights"].extra["choices"] = _once(
             lambda: (
-                RightsStatement.objects.filter(
-                    Exists(Document.objects.published().filter(rights=OuterRef("pk")))
-                )
+                RightsStatement.objects.published()
                 .order_by("label")
                 .values_list("identifier", "label")
             )

@@ -18,6 +18,7 @@ from .querysets import (
     DocumentQuerySet,
     PersonQuerySet,
     RepositoryQuerySet,
+    RightsStatementQuerySet,
     SubjectQuerySet,
 )
 
@@ -347,7 +348,7 @@ class PersonAuthority(models.Model):
         super().save(*args, **kwargs)
 
 
-class RightsStatementManager(models.Manager):
+class RightsStatementManager(models.Manager.from_queryset(RightsStatementQuerySet)):
     def get_by_natural_key(self, uri):
         return self.get(uri=uri)
 

@@ -97,7 +97,10 @@ class DocumentQuerySet(models.QuerySet):
 
     def in_collection(self, collection):
         """Documents in ``collection`` or in any collection below it."""
-        return self.filter(collections__tree_path__startswith=collection.tree_path).distinct()
+        links = self.model.collections.through.objects.filter(
+            document=OuterRef("pk"), collection__tree_path__startswith=collection.tree_path
+        )
+        return self.filter(Exists(links))
 
     # Browse by date.  A document counts where its earliest date falls, whether that date is
     # exact, approximate or uncertain; undated and open-start ("../1944") documents have no
@@ -211,6 +214,13 @@ class RepositoryQuerySet(models.QuerySet):
     def with_document_counts(self):
         """Annotate ``document_count``: published documents the archive holds."""
         return self.annotate(document_count=published_count("repository"))
+
+
+class RightsStatementQuerySet(models.QuerySet):
+    """Queries over rights statements; public when a published document carries them."""
+
+    def published(self):
+        return self.filter(Exists(_published_documents().filter(rights=OuterRef("pk"))))
 
 
 class SubjectQuerySet(models.QuerySet):

@@ -2,25 +2,12 @@
 
 import pytest
 
+from catalog.filters import DocumentFilter
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 LIST = "/documents/"
-FILTER_PARAMS = [
-    "date_from",
-    "date_to",
-    "exclude_approximate",
-    "exclude_uncertain",
-    "person",
-    "role",
-    "collection",
-    "repository",
-    "subject",
-    "language",
-    "rights",
-    "doc_type",
-    "sort",
-]
+FILTER_PARAMS = list(DocumentFilter.base_filters)  # every parameter the list takes
 LONG = "x" * 10_000
 
 
@@ -153,3 +140,10 @@ def test_draft_is_404_for_anonymous_visitors(client):
     draft = DocumentFactory(draft=True)
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(f"/documents/{draft.record_id}/").status_code == 404
+
+
+def test_not_found_page_offers_ways_back_in(client):
+    """A 404 is the site's own page with links to browse, not a bare error."""
+    response = client.get("/documents/999999/nothing/")
+    assert response.status_code == 404
+    assert b"Browse all documents" in response.content

@@ -23,11 +23,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from catalog.dates import OPEN_END, OPEN_START
 from catalog.models import Collection, Document, DocumentPerson, Person, Repository
 
-# A row of a document list: the shared row once it exists, this app's minimal row until then.
-DOCUMENT_ROW_TEMPLATES = (
-    "catalog/includes/_document_row.html",
-    "catalog/includes/_browse_document.html",
-)
+from .pagination import ElidedPageRangeMixin
+
 # Detail pages show this many documents and link to the full, filterable document list.
 DOCUMENT_PREVIEW = 25
 # A person page shows this many documents in each role.
@@ -82,12 +79,8 @@ def earliest_within(first_year, last_year):
     }
 
 
-class BrowseMixin:
-    """Context every browse page shares: which template draws a document row."""
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("document_row_templates", DOCUMENT_ROW_TEMPLATES)
-        return super().get_context_data(**kwargs)
+class BrowseMixin(ElidedPageRangeMixin):
+    """What every browse page shares: page links drawn like the document list's."""
 
 
 class HomeView(BrowseMixin, TemplateView):

@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from ..citations import chicago, source_line
 from ..filters import DocumentFilter
 from ..models import Collection, Document, DocumentPerson
+from .pagination import ElidedPageRangeMixin
 
 PREVIEW_PERMISSION = "catalog.change_document"
 # Filters that get a removable chip, in the order the chips are shown.
@@ -43,7 +44,7 @@ def _query_without(params, *names):
     return f"?{encoded}" if encoded else "?"
 
 
-class DocumentListView(FilterView):
+class DocumentListView(ElidedPageRangeMixin, FilterView):
     """
     Published documents, filtered by :class:`~catalog.filters.DocumentFilter`, 25 a page.
 
@@ -72,10 +73,6 @@ class DocumentListView(FilterView):
         context["chips"] = self.active_filters()
         context["clear_url"] = _query_without(self.request.GET, *CHIP_FIELDS)
         context["filter_errors"] = self.filter_errors()
-        page = context["page_obj"]
-        context["page_range"] = page.paginator.get_elided_page_range(
-            page.number, on_each_side=2, on_ends=1
-        )
         return context
 
     def filter_errors(self):
