@@ -21,6 +21,7 @@ from .querysets import (
     RightsStatementQuerySet,
     SubjectQuerySet,
 )
+from .text import person_search_names
 
 # BCP 47 codes offered for a document's language, with the name shown to readers.
 LANGUAGES = [
@@ -262,6 +263,12 @@ class Person(models.Model):
     description = models.TextField(
         blank=True, help_text="One or two sentences: who they were, in relation to the documents."
     )
+    search_names = models.TextField(
+        editable=False,
+        blank=True,
+        help_text="Every name folded to lower case without accents, one per line; kept by "
+        "save() for the accent-insensitive people finder.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -286,6 +293,9 @@ class Person(models.Model):
             self.sort_name = f"{parts[1]}, {parts[0]}" if len(parts) == 2 else self.display_name
         if not self.slug:
             self.slug = unique_slug(Person, self.sort_name, instance=self)
+        self.search_names = person_search_names(
+            self.display_name, self.sort_name, self.alternate_names
+        )
         super().save(*args, **kwargs)
 
     @property

@@ -46,6 +46,7 @@ from django.utils.text import slugify  # noqa: E402
 
 from catalog import dates  # noqa: E402
 from catalog.authorities import normalize_authority_uri  # noqa: E402
+from catalog.text import person_search_names  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 DEFAULT_OUTPUT = ROOT / "fixtures" / "demo.json"
@@ -342,6 +343,9 @@ def build_people(chosen, people_rows):
             "death_date": valid_edtf(entry["death"]),
             "description": " ".join(entry["notes"]),
         }
+        people[name]["search_names"] = person_search_names(
+            display, sort_name, people[name]["alternate_names"]
+        )
 
     claims = defaultdict(set)  # normal-form URI → names that carry it
     for record in chosen:

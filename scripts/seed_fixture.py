@@ -8,9 +8,13 @@ Run: .venv/bin/python scripts/seed_fixture.py
 """
 
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from catalog.text import person_search_names  # noqa: E402
 
 TRANSCRIPT = "\n\n".join(
     [
@@ -109,6 +113,9 @@ def records():
             "model": "catalog.person",
             "fields": {
                 **person,
+                "search_names": person_search_names(
+                    person["display_name"], person["sort_name"], person["alternate_names"]
+                ),
                 "created": "2026-11-27T00:00:00Z",
                 "modified": "2026-11-27T00:00:00Z",
             },

@@ -190,3 +190,17 @@ def test_seed_telegram_reproduces_the_source_record(db):
     people = [(link.person.display_name, link.role) for link in document.person_links.all()]
     assert people == [("W. Averell Harriman", "author"), ("Joseph Stalin", "mentioned")]
     assert document.is_published()
+
+
+def test_fixture_people_carry_their_folded_names():
+    """Fixture rows are loaded raw, so they must carry the people finder's folded names."""
+    from catalog.text import person_search_names
+
+    for name in ("seed.json", "demo.json"):
+        rows = json.loads((FIXTURES / name).read_text())
+        for row in rows:
+            if row["model"] == "catalog.person":
+                fields = row["fields"]
+                assert fields["search_names"] == person_search_names(
+                    fields["display_name"], fields["sort_name"], fields["alternate_names"]
+                )

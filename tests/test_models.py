@@ -169,3 +169,16 @@ def test_people_and_collections_are_public_through_published_documents():
 
     assert list(Person.objects.published()) == [public]
     assert list(Collection.objects.published()) == [shown]
+
+
+def test_person_names_are_folded_for_the_people_finder():
+    """Saving a person keeps every name folded to lower case without accents."""
+    person = PersonFactory(
+        display_name="Arnold Schönberg", alternate_names="Arnold SCHOENBERG\nŠenberg"
+    )
+    assert person.search_names.splitlines() == [
+        "arnold schonberg",
+        "schonberg, arnold",
+        "arnold schoenberg",
+        "senberg",
+    ]

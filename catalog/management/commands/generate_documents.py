@@ -52,6 +52,7 @@ from catalog.models import (
     Repository,
     RightsStatement,
 )
+from catalog.text import person_search_names
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 FIRST_YEAR, LAST_YEAR = 1550, 1950
@@ -482,6 +483,7 @@ class Command(BaseCommand):
                 birth_date=f"{birth}" if rng.random() < 0.7 else f"{birth}~",
                 death_date=f"{death}" if death < 2000 else "",
                 description="Generated for benchmarks by generate_documents.",
+                search_names=person_search_names(display, sort_name, ""),
             )
             person.active = (max(FIRST_YEAR, birth + 18), min(LAST_YEAR, death))
             if person.active[0] > person.active[1]:
