@@ -7,3 +7,6 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "catalog"
     verbose_name = "Catalogue"
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the search index upkeep)

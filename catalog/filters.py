@@ -5,11 +5,14 @@ The HTML list, facet counts, exports, the API and feeds all take :class:`Documen
 filter that works in one works in all.  A FilterSet never filters on status: every caller hands
 it ``Document.objects.published()`` (or a narrower queryset built from it).
 
-Parameter names are part of the public URL scheme and other pages link to them:
-``date_from``, ``date_to``, ``exclude_approximate``, ``exclude_uncertain``, ``person``,
-``role``, ``collection``, ``repository``, ``subject``, ``language``, ``rights``, ``doc_type``
-and ``sort``.  Invalid values are form errors; with django-filter's strict views they give an
-empty result and the reason, never a server error.
+Parameter names are part of the public URL scheme and other pages link to them: ``q`` (the
+search, see :mod:`catalog.search`), ``date_from``, ``date_to``, ``exclude_approximate``,
+``exclude_uncertain``, ``person``, ``role``, ``collection``, ``repository``, ``subject``,
+``language``, ``rights``, ``doc_type`` and ``sort``.  Invalid values are form errors; with
+django-filter's strict views they give an empty result and the reason, never a server error.
+
+Facet counts (:mod:`catalog.facets`) apply every filter but their own through
+:meth:`DocumentFilter.filtered`, reusing the values this FilterSet has already validated.
 """
 
 import calendar
@@ -23,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Lower
 
+from . import search
 from .models import (
     LANGUAGES,
     Collection,
@@ -39,6 +43,9 @@ _PARTIAL_DATE = re.compile(
 )
 _SLUG = re.compile(r"[-\w]+")
 DATE_HELP = "A year (1944), a month (1944-02) or a day (1944-02-02)."
+#: The longest search accepted; a longer one is a form error, not a slow query.
+SEARCH_MAX_LENGTH = 500
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 #: sort value → ORDER BY; undated documents come last in either date order, on every database.
 SORTS = {
@@ -53,7 +60,10 @@ SORTS = {
         "-record_id",
     ),
     "title": (Lower("title"), "record_id"),
+    # Only while searching: search.search() annotates search_rank.
+    "relevance": (F("search_rank").desc(), "record_id"),
 }
+RELEVANCE = ("relevance", "Relevance")
 SORT_CHOICES = [
     ("date", "Date, earliest first"),
     ("-date", "Date, latest first"),
@@ -137,6 +147,41 @@ class PartialDateField(forms.CharField):
         return DateBound(text, day_date, day_date)
 
 
+def search_text(value):
+    """What is searched for: control characters (NUL among them) become spaces, ends trimmed."""
+    return _CONTROL_CHARACTERS.sub(" ", str(value or "")).strip()
+
+
+class SearchTextField(forms.CharField):
+    """The search box: any text up to ``SEARCH_MAX_LENGTH`` characters, control characters
+    removed; what it means is for :func:`catalog.search.search` to say."""
+
+    default_error_messages = {
+        "too_long": "Searches are limited to %(limit)s characters; this one has %(length)s. "
+        "Try the few words that matter most.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.SearchInput(attrs={"maxlength": SEARCH_MAX_LENGTH, "autocomplete": "off"}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return search_text(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > SEARCH_MAX_LENGTH:
+            raise ValidationError(
+                self.error_messages["too_long"],
+                code="too_long",
+                params={"limit": SEARCH_MAX_LENGTH, "length": f"{len(value):,}"},
+            )
+
+
 class SlugChoiceField(forms.ModelChoiceField):
     """
     A record chosen by its slug (or other short key) and carried in the URL; the value is
@@ -159,6 +204,12 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A ModelChoiceFilter over :class:`SlugChoiceField` (a hidden input, not a huge select)."""
 
     field_class = SlugChoiceField
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Full-text search over the documents (see :mod:`catalog.search`)."""
+
+    field_class = SearchTextField
 
 
 class PartialDateFilter(django_filters.Filter):
@@ -202,8 +253,17 @@ class DocumentFilterForm(forms.Form):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    """What a researcher can filter the document list on, and in which order it comes."""
+    """
+    What a researcher can search and filter the document list on, and in which order it
+    comes: by relevance while searching (the default then), otherwise by date or title.
+    """
 
+    q = SearchFilter(
+        label="Search the documents",
+        method="filter_q",
+        help_text='Words in any order; "a phrase" in quotes; -word to leave a word out; '
+        "OR between alternatives.",
+    )
     date_from = PartialDateFilter(
         label="From",
         method="filter_date_from",
@@ -241,8 +301,13 @@ class DocumentFilter(django_filters.FilterSet):
         label="Collection",
         error_messages={"invalid_choice": "No collection with documents here has that address."},
     )
+    # Archive and rights are chosen from their facets (links with counts), so they are hidden
+    # inputs here; their choices are read only to check a value that is given.
     repository = django_filters.ChoiceFilter(
-        field_name="repository__slug", label="Archive", empty_label="Any archive"
+        field_name="repository__slug",
+        label="Archive",
+        empty_label="Any archive",
+        widget=forms.HiddenInput,
     )
     subject = SlugChoiceFilter(
         queryset=Subject.objects.published(),
@@ -258,6 +323,7 @@ class DocumentFilter(django_filters.FilterSet):
         field_name="rights__identifier",
         label="Rights statement",
         empty_label="Any rights statement",
+        widget=forms.HiddenInput,
     )
     doc_type = django_filters.ChoiceFilter(
         choices=Document.Type.choices, label="Type", empty_label="Any type"
@@ -271,10 +337,23 @@ class DocumentFilter(django_filters.FilterSet):
         fields = []
         form = DocumentFilterForm
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Short vocabularies as selects.  Their choices are read once, when first needed (to
-        # validate a value or render the select), and then serve both without a second query.
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # The search as it will be read (control characters such as NUL removed), so the
+        # box, the hidden inputs and every link carry that rather than what was sent.
+        if "q" in self.data:
+            self.data = self.data.copy()
+            self.data["q"] = search_text(self.data.get("q"))
+        # Relevance is offered, and is the default, only while searching; a bookmarked
+        # "sort=relevance" without a search falls back to the default order.
+        self.searching = bool(self.data.get("q"))
+        if self.searching:
+            self.filters["sort"].extra["choices"] = [RELEVANCE, *SORT_CHOICES]
+        elif self.data.get("sort") == RELEVANCE[0]:
+            self.data = self.data.copy()
+            self.data.pop("sort")
+        # Short vocabularies: their choices are read once, when first needed (to validate a
+        # value), and not at all when the filter is not in use.
         self.filters["repository"].extra["choices"] = _once(
             lambda: Repository.objects.published().order_by("name").values_list("slug", "name")
         )
@@ -286,9 +365,36 @@ class DocumentFilter(django_filters.FilterSet):
             )
         )
 
+    @property
+    def sort_value(self):
+        """The order in force: the chosen one, else relevance while searching, else date."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return cleaned.get("sort") or (RELEVANCE[0] if cleaned.get("q") else "date")
+
+    def filtered(self, queryset=None, *, without=()):
+        """
+        ``queryset`` (the view's, by default) narrowed by every valid filter except those
+        named in ``without``, unordered.  Facets count on this: each leaves out its own filter.
+        Call only after the form has validated.
+        """
+        queryset = self.queryset if queryset is None else queryset
+        for name, value in list(self.form.cleaned_data.items()):
+            if name not in without:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
+
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*SORTS[self.form.cleaned_data.get("sort") or "date"])
+        try:
+            queryset = self.filtered(queryset)
+        except search.EmptyQuery as error:
+            # Known only once the search backend has read the text: a form error like any
+            # other, and (strict mode) an empty result.
+            self.form.add_error("q", ValidationError(str(error), code="empty_query"))
+            return queryset.none()
+        return queryset.order_by(*SORTS[self.sort_value])
+
+    def filter_q(self, queryset, name, value):
+        return search.search(queryset, value)
 
     def filter_date_from(self, queryset, name, value):
         return queryset.overlapping(start=value.start)
@@ -297,12 +403,16 @@ class DocumentFilter(django_filters.FilterSet):
         return queryset.overlapping(end=value.end)
 
     def filter_person(self, queryset, name, value):
-        """The person, in the chosen role when there is one, on the same link row."""
-        links = DocumentPerson.objects.filter(document=OuterRef("pk"), person=value)
+        """
+        The person, in the chosen role when there is one, on the same link row.  Written as
+        ``id IN (the person's documents)`` so that every database starts from the person's
+        links (SQLite runs a correlated EXISTS once per document instead).
+        """
+        links = DocumentPerson.objects.filter(person=value)
         role = self.form.cleaned_data.get("role")
         if role:
             links = links.filter(role=role)
-        return queryset.filter(Exists(links))
+        return queryset.filter(pk__in=links.values("document"))
 
     def filter_role(self, queryset, name, value):
         """Without a person: documents in which someone has this role."""

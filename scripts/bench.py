@@ -1,12 +1,13 @@
 """
-Page-time benchmark for the two pages researchers use most (issue 2, item 9): the filtered
-document list and the record page, on a database of N documents.
+Page-time benchmark for the pages researchers use most (issue 2, item 9; issue 3, item 7): the
+filtered document list, the record page and a search, on a database of N documents.
 
 1. Points Django at ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/archive_bench``),
    creating that PostgreSQL database when it does not exist yet.
 2. Migrates, loads fixtures/seed.json, and when the database holds fewer than ``--documents``
-   documents runs ``manage.py generate_documents`` for the difference; then ``ANALYZE`` on
-   PostgreSQL so the planner knows the new data.
+   documents runs ``manage.py generate_documents`` for the difference (which also indexes
+   them for search); runs ``manage.py rebuild_search_index`` when the index does not hold
+   every document; then ``ANALYZE`` on PostgreSQL so the planner knows the new data.
 3. Renders each page ``--requests`` times (default 200) with random parameters, after a few
    unmeasured warm-up requests, through Django's test ``Client`` in this process (the whole
    Django stack: URL resolving, middleware, view, queries, template; no network and no WSGI
@@ -16,14 +17,18 @@ document list and the record page, on a database of N documents.
    - list: ``/documents/?person=<slug>&date_from=Y&date_to=Y+19``, the person drawn from the
      50 people in the most published documents and Y drawn from the years their documents
      span, so that most requests find something (25 rows a page);
-   - record: ``/documents/<record id>/<slug>/`` for random published documents.
+   - record: ``/documents/<record id>/<slug>/`` for random published documents;
+   - search: ``/documents/?q=<word> <word>``, two words of four letters or more drawn from
+     the same paragraph of a random published document's transcript (so every search finds
+     something), ranked by relevance with snippets, facets and the histogram.
 
 4. Prints median, 95th percentile and maximum in milliseconds and the number of SQL queries
    per request (counted on a separate pass, so counting does not slow the timed one), plus
-   how many documents the list requests matched.
+   how many documents the list and search requests matched.
 
 ``--server http://127.0.0.1:8000`` measures a running server over HTTP instead (gunicorn,
-say); the query counts are then not available.
+say); the query counts are then not available.  ``--sqlite FILE`` runs against an SQLite
+database file instead of PostgreSQL (created and filled on first use, which takes a while).
 
 Run: ``make bench`` (N=100000 by default; ``make bench N=20000``) or
 ``.venv/bin/python scripts/bench.py --documents 100000 --requests 200``.
@@ -51,7 +56,7 @@ QUERY_SAMPLE = 20
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description="Time the filtered document list and the record page on N documents.",
+        description="Time the filtered document list, the record page and a search on N documents.",
         epilog=f"DATABASE_URL chooses the database (default {DEFAULT_DATABASE_URL}).",
     )
     parser.add_argument(
@@ -72,6 +77,11 @@ def parse_args(argv=None):
         help="measure a running server at URL instead of the in-process client",
     )
     parser.add_argument(
+        "--sqlite",
+        metavar="FILE",
+        help="use the SQLite database FILE instead of DATABASE_URL (created when missing)",
+    )
+    parser.add_argument(
         "--debug",
         action="store_true",
         help="keep DJANGO_DEBUG as the environment sets it (default: off)",
@@ -82,6 +92,8 @@ def parse_args(argv=None):
 def configure(args):
     """Environment for Django, set before it is imported."""
     sys.path.insert(0, str(ROOT))
+    if args.sqlite:
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(args.sqlite).resolve()}"
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     if not args.debug:
@@ -139,10 +151,51 @@ def prepare(args):
         started = time.monotonic()
         call_command("generate_documents", str(missing), seed=args.seed + have)
         print(f"generate_documents {missing} took {time.monotonic() - started:.0f} s")
+    ensure_search_index()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return Document.objects.count()
+
+
+def ensure_search_index():
+    """Rebuild the search index when it does not hold one row per document."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from catalog.models import Document
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM catalog_search")
+        indexed = cursor.fetchone()[0]
+    if indexed != Document.objects.count():
+        print(f"the search index holds {indexed:,} rows; rebuilding it")
+        call_command("rebuild_search_index")
+
+
+def search_urls(rng, count):
+    """
+    ``count`` search URLs: two words (four letters or more) from one paragraph of a random
+    published document's transcript, so every search finds at least that document.
+    """
+    import re
+
+    from catalog.models import Document
+
+    published = Document.objects.published().exclude(transcript="")
+    ids = list(published.values_list("pk", flat=True))
+    chosen = rng.sample(ids, min(len(ids), count * 2))
+    transcripts = dict(published.filter(pk__in=chosen).values_list("pk", "transcript"))
+    urls = []
+    for pk in chosen:
+        paragraphs = [p for p in transcripts[pk].split("\n\n") if p.strip()]
+        words = re.findall(r"[^\W\d_]{4,}", rng.choice(paragraphs)) if paragraphs else []
+        if len(words) >= 2:
+            first, second = rng.sample(words, 2)
+            urls.append(f"/documents/?{urlencode({'q': f'{first} {second}'})}")
+        if len(urls) == count:
+            break
+    return urls
 
 
 def parameter_sets(rng, count):
@@ -260,7 +313,7 @@ def summary(name, timings, statuses, query_counts):
 
 
 def matches(list_urls):
-    """How many published documents the list requests matched (median, min, max)."""
+    """How many published documents the list or search requests matched (median, min, max)."""
     from django.http import QueryDict
 
     from catalog.filters import DocumentFilter
@@ -282,21 +335,25 @@ def main(argv=None):
     total = prepare(args)
     rng = random.Random(args.seed)
     list_urls, record_urls = parameter_sets(rng, args.requests)
+    query_urls = search_urls(rng, args.requests)
     backend = OverHttp(args.server) if args.server else InProcess()
     forget_cached_dates()
     rows, failed = [], False
     for name, urls in [
         ("document list (person + 20 years)", list_urls),
         ("record page", record_urls),
+        ("search (two words, relevance, facets)", query_urls),
     ]:
         timings, statuses = measure(backend, urls)
         counts = [backend.queries(url) for url in urls[:QUERY_SAMPLE]]
         rows.append(summary(name, timings, statuses, counts))
         failed = failed or set(statuses) != {200}
-    try:
-        median, low, high = matches(list_urls)
-    except Exception as error:  # the FilterSet is not there yet: report the timings anyway
-        median, low, high = float("nan"), "?", f"? ({error.__class__.__name__})"
+    matched = {}
+    for name, urls in [("list", list_urls), ("search", query_urls)]:
+        try:
+            matched[name] = matches(urls)
+        except Exception as error:  # the FilterSet is not there yet: report the timings anyway
+            matched[name] = (float("nan"), "?", f"? ({error.__class__.__name__})")
     where = args.server or "in-process test client"
     print()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -310,10 +367,11 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)
-    print(
-        f"list requests matched {median:.0f} documents (median; {low}–{high}) of which "
-        f"the page shows 25"
-    )
+    for name, (median, low, high) in matched.items():
+        print(
+            f"{name} requests matched {median:.0f} documents (median; {low}–{high}) of which "
+            f"the page shows 25"
+        )
     if failed:
         print("some requests did not answer 200: see the statuses column", file=sys.stderr)
         return 1

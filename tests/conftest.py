@@ -1,8 +1,31 @@
 """Shared fixtures: users in each staff role, and the seed telegram loaded from fixtures/."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """
+    The rights statements and staff groups the data migrations seed, present in every test
+    that uses the database: a transactional test (browser, flush) empties every table when it
+    ends, and this puts them back for the tests after it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        transactional = marker.kwargs.get("transaction", False) or (marker.args and marker.args[0])
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    elif not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    from catalog.models import RightsStatement
+
+    if not RightsStatement.objects.exists():
+        for name in ("0002_rights_statements", "0003_groups"):
+            importlib.import_module(f"catalog.migrations.{name}").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

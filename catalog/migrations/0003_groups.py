@@ -23,9 +23,10 @@ MODELS = [
 
 def seed(apps, schema_editor):
     app_config = apps.get_app_config("catalog")
-    app_config.models_module = True
+    previous = getattr(app_config, "models_module", None)
+    app_config.models_module = True  # create_permissions skips apps without models
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = previous
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -9,6 +9,7 @@ runs a fixed number of queries however many documents it lists (pinned in tests/
 
 import calendar
 import datetime
+import re
 import string
 from urllib.parse import urlencode
 
@@ -21,7 +22,9 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from catalog.dates import OPEN_END, OPEN_START
+from catalog.facets import home_histogram
 from catalog.models import Collection, Document, DocumentPerson, Person, Repository
+from catalog.text import fold
 
 from .pagination import ElidedPageRangeMixin
 
@@ -33,6 +36,12 @@ RECENT_COUNT = 10
 LETTERS = tuple(string.ascii_uppercase)
 OTHER_LETTER = "other"
 YEAR_MIN, YEAR_MAX = 1, 9999
+# The people finder searches the first this many characters of what was typed.
+NAME_QUERY_MAX = 200
+PERSON_SORTS = {
+    "name": ("sort_name", "display_name", "pk"),
+    "documents": ("-document_count", "sort_name", "display_name", "pk"),
+}
 BY_DATE = (F("date_earliest").asc(nulls_last=True), "record_id")
 
 
@@ -89,22 +98,63 @@ class HomeView(BrowseMixin, TemplateView):
     template_name = "catalog/home.html"
 
     def get_context_data(self, **kwargs):
+        document_count = Document.objects.published().count()
+        decades = list(Document.objects.published().decade_counts())
         return super().get_context_data(
-            document_count=Document.objects.published().count(),
+            document_count=document_count,
             person_count=Person.objects.published().count(),
             collection_count=Collection.objects.published().count(),
             repository_count=Repository.objects.published().count(),
             recent_documents=published_documents().order_by("-published_at", "-record_id")[
                 :RECENT_COUNT
             ],
-            decades=list(Document.objects.published().decade_counts()),
+            decades=decades,
+            # Drawn from the same rows, so the histogram costs no query.
+            histogram=home_histogram(decades, document_count, reverse("catalog:document-list")),
             document_types=Document.Type.choices,
             **kwargs,
         )
 
 
+def name_words(query):
+    """
+    The words of a people-finder query, folded like ``Person.search_names``: letters and
+    digits only, so punctuation, emoji and control characters never reach the database.
+    """
+    return list(dict.fromkeys(re.findall(r"\w+", fold(query))))
+
+
+def names_matching(words):
+    """A filter: every word is part of one of the person's folded names, in any order."""
+    condition = Q()
+    for word in words:
+        condition &= Q(search_names__contains=word)
+    return condition
+
+
+def matched_alternate_name(person, words):
+    """
+    The first alternate name that holds a searched word the display and sort names lack
+    ("Iosif Vissarionovich Dzhugashvili" for "dzhugashvili"), so a reader sees why the person
+    was found; ``None`` when the usual names explain it.  No queries.
+    """
+    usual = fold(f"{person.display_name}\n{person.sort_name}")
+    missing = [word for word in words if word not in usual]
+    if not missing:
+        return None
+    for name in person.alternate_name_list:
+        folded = fold(name)
+        if any(word in folded for word in missing):
+            return name
+    return None
+
+
 class PersonListView(BrowseMixin, ListView):
-    """People A–Z with life dates and how many published documents each appears in."""
+    """
+    People A–Z with life dates and how many published documents each appears in; ``q`` finds
+    people by any of their names (accent- and case-insensitive, every word, any order),
+    ``letter`` narrows to an initial and ``sort=documents`` puts the most documented first.
+    """
 
     template_name = "catalog/person_list.html"
     context_object_name = "people"
@@ -121,13 +171,35 @@ class PersonListView(BrowseMixin, ListView):
         value = value.upper()
         return value if value in LETTERS else ""
 
+    @cached_property
+    def typed_query(self):
+        """What was typed in "Find a person": control characters as spaces, spaces collapsed."""
+        typed = self.request.GET.get("q", "")
+        return " ".join("".join(ch if ch.isprintable() else " " for ch in typed).split())
+
+    @cached_property
+    def query(self):
+        """The query searched: the first ``NAME_QUERY_MAX`` characters of what was typed."""
+        return self.typed_query[:NAME_QUERY_MAX]
+
+    @cached_property
+    def words(self):
+        return name_words(self.query)
+
+    @cached_property
+    def sort(self):
+        value = self.request.GET.get("sort", "")
+        return value if value in PERSON_SORTS else "name"
+
+    def searchable_people(self):
+        """Published people whose names hold every searched word (everyone without a search)."""
+        people = Person.objects.published().annotate(initial=Upper(Substr("sort_name", 1, 1)))
+        if self.query and not self.words:
+            return people.none()
+        return people.filter(names_matching(self.words))
+
     def get_queryset(self):
-        people = (
-            Person.objects.published()
-            .with_document_counts()
-            .annotate(initial=Upper(Substr("sort_name", 1, 1)))
-            .order_by("sort_name", "display_name", "pk")
-        )
+        people = self.searchable_people().with_document_counts().order_by(*PERSON_SORTS[self.sort])
         if self.letter == "":
             return people.none()
         if self.letter == OTHER_LETTER:
@@ -137,15 +209,12 @@ class PersonListView(BrowseMixin, ListView):
         return people
 
     def letter_index(self):
-        """``[{value, label, count}]`` for A–Z and ``other``, from one aggregate query."""
+        """
+        ``[{value, label, count}]`` for A–Z and ``other`` (the people found, when searching),
+        from one aggregate query.
+        """
         counts = dict.fromkeys((*LETTERS, OTHER_LETTER), 0)
-        initials = (
-            Person.objects.published()
-            .annotate(initial=Upper(Substr("sort_name", 1, 1)))
-            .order_by()
-            .values("initial")
-            .annotate(n=Count("pk"))
-        )
+        initials = self.searchable_people().order_by().values("initial").annotate(n=Count("pk"))
         for row in initials:
             key = row["initial"] if row["initial"] in counts else OTHER_LETTER
             counts[key] += row["n"]
@@ -156,14 +225,23 @@ class PersonListView(BrowseMixin, ListView):
 
     def get_context_data(self, **kwargs):
         asked = self.request.GET.get("letter", "")
-        return super().get_context_data(
+        context = super().get_context_data(
             letter=self.letter,
             letter_index=self.letter_index(),
             invalid_letter=(
                 "".join(ch for ch in asked[:20] if ch.isprintable()) if self.letter == "" else None
             ),
+            query=self.query,
+            query_truncated=len(self.typed_query) > NAME_QUERY_MAX,
+            query_unusable=bool(self.query) and not self.words,
+            query_max=NAME_QUERY_MAX,
+            sort=self.sort,
             **kwargs,
         )
+        if self.words:
+            for person in context["people"]:
+                person.matched_name = matched_alternate_name(person, self.words)
+        return context
 
 
 class PersonDetailView(BrowseMixin, DetailView):

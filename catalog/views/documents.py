@@ -12,13 +12,15 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, RedirectView
 from django_filters.views import FilterView
 
+from .. import facets, search
 from ..citations import chicago, source_line
-from ..filters import DocumentFilter
+from ..filters import RELEVANCE, DocumentFilter
 from ..models import Collection, Document, DocumentPerson
 from .pagination import ElidedPageRangeMixin
 
 PREVIEW_PERMISSION = "catalog.change_document"
-# Filters that get a removable chip, in the order the chips are shown.
+# Filters that get a removable chip, in the order the chips are shown.  The search is not a
+# chip: the search box shows it, with its own link to clear it.
 CHIP_FIELDS = [
     "date_from",
     "date_to",
@@ -35,26 +37,20 @@ CHIP_FIELDS = [
 ]
 
 
-def _query_without(params, *names):
-    """``?…`` for ``params`` minus ``names`` and the page number (a new result starts at 1)."""
-    params = params.copy()
-    for name in (*names, "page"):
-        params.pop(name, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 class DocumentListView(ElidedPageRangeMixin, FilterView):
     """
-    Published documents, filtered by :class:`~catalog.filters.DocumentFilter`, 25 a page.
+    Published documents, searched and filtered by :class:`~catalog.filters.DocumentFilter`,
+    25 a page, with facet counts and a date histogram (:mod:`catalog.facets`) beside them.
 
-    Invalid filter values are shown as form errors with an empty result (django-filter's strict
-    mode); a page number that is not a number or out of range is a 404.
+    Invalid filter values and searches with nothing to search for are shown as form errors
+    with an empty result (django-filter's strict mode); a page number that is not a number or
+    out of range is a 404.  The page runs a fixed number of queries (tests/test_facets.py).
     """
 
     filterset_class = DocumentFilter
     template_name = "catalog/document_list.html"
     context_object_name = "documents"
+    facet_counts = None
 
     def get_paginate_by(self, queryset):
         return settings.CATALOG_PAGE_SIZE
@@ -68,12 +64,62 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         kwargs["data"] = self.request.GET
         return kwargs
 
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        if self.facet_counts is not None:
+            paginator.count = self.facet_counts.total  # counted with the facets
+        return paginator
+
     def get_context_data(self, **kwargs):
+        valid = self.filterset.is_valid()
+        # The facets, the histogram and the number of results: one query, read before the
+        # page of rows so that the paginator need not count the results separately.
+        self.facet_counts = facets.DocumentFacets(self.filterset) if valid else None
         context = super().get_context_data(**kwargs)
-        context["chips"] = self.active_filters()
-        context["clear_url"] = _query_without(self.request.GET, *CHIP_FIELDS)
-        context["filter_errors"] = self.filter_errors()
+        params = self.filterset.data  # the query string, the search cleaned of control chars
+        cleaned = self.filterset.form.cleaned_data if valid else {}
+        query = cleaned.get("q", "")
+        documents = list(context["documents"])
+        if query and documents:
+            passages = search.snippets(documents, query)
+            for document in documents:
+                document.snippet = passages.get(document.pk, "")
+        chips = self.active_filters()
+        count = context["paginator"].count if context.get("paginator") else len(documents)
+        context.update(
+            documents=documents,
+            object_list=documents,
+            query=query,
+            search_hidden=self.search_hidden_fields(),
+            drop_query_url=facets.query_string(
+                params, drop=("q", "sort") if params.get("sort") == RELEVANCE[0] else ("q",)
+            ),
+            chips=chips,
+            clear_url=facets.query_string(params, drop=CHIP_FIELDS),
+            filter_errors=self.filter_errors(),
+            result_count=count,
+            facets=[],
+            histogram=None,
+        )
+        if valid:
+            drop_urls = {chip["name"]: chip["url"] for chip in chips}
+            context["facets"] = self.facet_counts.facets(
+                params, result_count=count, drop_urls=drop_urls
+            )
+            context["histogram"] = self.facet_counts.histogram(params, result_count=count)
         return context
+
+    def search_hidden_fields(self):
+        """The filters in use, as (name, value) pairs the search box sends along with a new
+        search, so that searching again keeps them."""
+        params = self.filterset.data
+        return [
+            (name, value)
+            for name in DocumentFilter.base_filters
+            if name != "q"
+            for value in params.getlist(name)[:1]
+            if value.strip()
+        ]
 
     def filter_errors(self):
         """Why the result is empty: each invalid filter, its label and a link to its field."""
@@ -93,7 +139,7 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
 
     def active_filters(self):
         """One chip per filter in use: its label, the value as a reader knows it, its removal."""
-        form, params = self.filterset.form, self.request.GET
+        form, params = self.filterset.form, self.filterset.data
         cleaned = getattr(form, "cleaned_data", {})
         chips = []
         for name in CHIP_FIELDS:
@@ -110,9 +156,10 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             drop = (name, "role") if name == "person" else (name,)
             chips.append(
                 {
+                    "name": name,
                     "label": form.fields[name].label,
                     "value": value,
-                    "url": _query_without(params, *drop),
+                    "url": facets.query_string(params, drop=drop),
                     "invalid": invalid,
                 }
             )

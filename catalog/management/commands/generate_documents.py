@@ -22,8 +22,10 @@ because ``bulk_create`` skips ``save()``: the date bounds and flags through
 ``catalog.dates.parse`` (each distinct EDTF value parsed once; documents draw their dates
 from a pool of at most ten values per year, which keeps parsing to seconds) and each
 collection's ``tree_path``. Everything is written with ``bulk_create`` in batches inside one
-transaction: a failure leaves the database as it was. ``--dry-run`` builds everything in
-memory and writes nothing. ``--seed`` makes runs repeatable.
+transaction: a failure leaves the database as it was. ``bulk_create`` sends no signals, so
+each batch's documents are added to the search index (``catalog.search.reindex``) once their
+people are linked. ``--dry-run`` builds everything in memory and writes nothing. ``--seed``
+makes runs repeatable.
 
 Speed: 100,000 documents take a few minutes on PostgreSQL (see docs/performance.md).
 """
@@ -42,7 +44,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from catalog import dates
+from catalog import dates, search
 from catalog.models import (
     Collection,
     Document,
@@ -265,8 +267,9 @@ class Command(BaseCommand):
         "10% approximate, 5% uncertain, some ranges) and 95% published. Texts and names "
         "come from fixtures/demo.json. Record IDs continue after the current maximum; derived "
         "date fields and collection paths are computed; everything is written with "
-        "bulk_create in one transaction. Progress per batch at verbosity 1, each phase at 2, "
-        "nothing at 0. Example: manage.py generate_documents 100000"
+        "bulk_create in one transaction and added to the search index. Progress per batch at "
+        "verbosity 1, each phase at 2, nothing at 0. Example: manage.py generate_documents "
+        "100000"
     )
 
     def add_arguments(self, parser):
@@ -612,6 +615,8 @@ class Command(BaseCommand):
             self.save(DocumentPerson, links)
             self.save(through, filed)
             self.save(ProvenanceEvent, events)
+            if not self.dry_run:
+                search.reindex([document.pk for document in documents])
             totals["documents"] += len(documents)
             totals["links"] += len(links)
             totals["collection_links"] += len(filed)

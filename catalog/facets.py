@@ -1,0 +1,696 @@
+"""
+Facet counts and the date histogram beside the document list and search results.
+
+Each facet counts the documents that every *other* active filter (the search included) lets
+through, leaving out its own, so its values say what choosing them instead would give and
+values of different facets combine.  The documents come from the FilterSet the view built on
+its public gate (:meth:`catalog.filters.DocumentFilter.filtered`); nothing here tests a
+document's status.
+
+All the facets of a page, its histogram and its number of results are read in **one query**
+(:class:`DocumentFacets`), so the work of the search and the filters is done once, not once
+per facet:
+
+- the documents a facet counts are a common table expression made of the SQL the ORM compiles
+  for ``DocumentFilter.filtered(without=<the facet's own filters>)``, keeping only the columns
+  the facets need.  Every facet whose own filter is not in use shares one such set, which the
+  database materializes once; a facet whose filter is in use gets a set of its own;
+- each facet groups its set (values on the document row: archive, type, language, rights,
+  year) or joins its link table to it (people, subjects, collections) and keeps its top
+  ``FACET_LIMIT + 1`` rows in SQL; names and titles are joined after that limit;
+- the parts are put together with ``UNION ALL``.
+
+The SQL written here is what PostgreSQL and SQLite share (common table expressions with
+``MATERIALIZED``, ``COUNT(DISTINCT …)``, ``LIMIT`` in subqueries); whatever differs between
+them (dates, string functions, full-text search) is compiled by the ORM.
+
+The histogram counts each dated document once, under the decade (or, inside one decade, the
+year) of its earliest date; undated and open-start documents are left out and counted in a
+footnote when that costs nothing.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, ExtractYear, StrIndex, Substr
+from django.http import QueryDict
+
+from .dates import OPEN_START
+from .models import LANGUAGES, Collection, Document, DocumentPerson, Repository, RightsStatement
+
+#: Values shown at first; the rest, up to ``FACET_LIMIT``, sit behind a "more" expander.
+FACET_SHOWN = 10
+FACET_LIMIT = 50
+#: Beyond this many decades the histogram draws only decades that hold documents.
+MAX_FILLED_DECADES = 60
+
+
+def query_string(params, *, drop=(), **values):
+    """
+    ``?…`` for the query ``params`` (a QueryDict) without ``drop``, with ``values`` set, and
+    without the page number: a changed result starts again at page 1.
+    """
+    params = params.copy()
+    for name in (*drop, *values, "page"):
+        params.pop(name, None)
+    for name, value in values.items():
+        params[name] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet: what it is called, how many documents, where choosing it leads."""
+
+    value: str
+    label: str
+    count: int
+    url: str = ""
+    selected: bool = False
+
+    # Written out here rather than by template filters: a page shows a few hundred values.
+
+    @property
+    def count_number(self):
+        return f"{self.count:,}"
+
+    @property
+    def count_noun(self):
+        return "document" if self.count == 1 else "documents"
+
+    @property
+    def count_text(self):
+        """“1 document”, “1,204 documents”."""
+        return f"{self.count_number} {self.count_noun}"
+
+    @property
+    def long_label(self):
+        return len(self.label) > 90
+
+
+@dataclass
+class Facet:
+    """A facet: the filter parameter it sets, its heading and its values, most documents first."""
+
+    name: str
+    label: str
+    values: list = field(default_factory=list)
+    #: More values exist than were fetched (``FACET_LIMIT``).
+    truncated: bool = False
+    #: Plural noun for the "more" expander: "23 more people".
+    noun: str = "values"
+    #: The values sit inside the selected one (collections one level down).
+    nested: bool = False
+
+    #: How many values show before the "more" expander.
+    shown = FACET_SHOWN
+
+    @property
+    def first(self):
+        return self.values[:FACET_SHOWN]
+
+    @property
+    def rest(self):
+        return self.values[FACET_SHOWN:]
+
+
+#: The facets, in the order they are shown: parameter, the filters it leaves out, heading,
+#: plural noun.  The people facet leaves out the role too and applies it to the link rows.
+FACETS = [
+    ("person", ("person", "role"), "People", "people"),
+    ("collection", ("collection",), "Collections", "collections"),
+    ("repository", ("repository",), "Archives", "archives"),
+    ("subject", ("subject",), "Subjects", "subjects"),
+    ("doc_type", ("doc_type",), "Types", "types"),
+    ("language", ("language",), "Languages", "languages"),
+    ("rights", ("rights",), "Rights", "rights statements"),
+]
+DATE_FILTERS = ("date_from", "date_to")
+#: The columns of each set of counted documents, in this order.
+BASE_COLUMNS = ("id", "doc_type", "language", "repository_id", "rights_id", "facet_year")
+#: The year of a document's earliest date; NULL when undated or open at the start.
+FACET_YEAR = Case(
+    When(
+        date_earliest__gt=OPEN_START,
+        then=Cast(ExtractYear("date_earliest"), IntegerField()),
+    ),
+    default=None,
+    output_field=IntegerField(),
+)
+
+
+class DocumentFacets:
+    """
+    The facet counts and histogram of one validated :class:`~catalog.filters.DocumentFilter`,
+    read in one query the first time either is asked for.
+    """
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+        self.cleaned = filterset.form.cleaned_data
+        self.connection = connections[filterset.queryset.db]
+        start, end = self.cleaned.get("date_from"), self.cleaned.get("date_to")
+        #: The decade the chosen dates lie in, when they lie in one: the histogram shows
+        #: its years.
+        self.decade = (
+            start.start.year // 10 * 10
+            if start and end and start.start.year // 10 == end.end.year // 10
+            else None
+        )
+        self._rows = None
+        self._levels = None  # (sql, params) mapping collections to the listed level
+
+    # Reading
+
+    @property
+    def rows(self):
+        """``{facet: [(value, label, number, count)]}`` from the one query."""
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows
+
+    def _active(self, name):
+        return self.cleaned.get(name) not in (None, "", False)
+
+    def _read(self):
+        q = self.connection.ops.quote_name
+        bases, parts = {}, []  # parts: (sql, params, the alias of the documents it counts)
+        for name, own, *_ in FACETS:
+            alias = self._base(bases, own)
+            if alias:
+                parts.append((*getattr(self, f"_{name}_sql")(q, alias), alias))
+        alias = self._base(bases, DATE_FILTERS)
+        if alias:
+            parts.append((*self._histogram_sql(q, alias), alias))
+        alias = self._base(bases, ())
+        if alias:
+            # The number of results, so that the page need not count them again.
+            total = (
+                f"SELECT 'total' AS facet, NULL AS value, NULL AS label, "
+                f"CAST(NULL AS INTEGER) AS number, COUNT(*) AS n FROM {q(alias)} f"
+            )
+            parts.append((total, [], alias))
+        if not parts:
+            return {}
+        uses = {}
+        for *_, alias in parts:
+            uses[alias] = uses.get(alias, 0) + 1
+        materialized = "MATERIALIZED " if self._can_materialize() else ""
+        columns = ", ".join(q(column) for column in BASE_COLUMNS)
+        ctes, params = [], []
+        for body_sql, body_params, alias in bases.values():
+            if alias:
+                # A set several facets count is worked out once; one counted once is inlined.
+                how = materialized if uses[alias] > 1 else ""
+                ctes.append(f"{q(alias)} ({columns}) AS {how}({body_sql})")
+                params.extend(body_params)
+        if self._levels:
+            levels_sql, levels_params = self._levels
+            # Materialized, so each collection's level is looked up once, not once a link.
+            ctes.append(
+                f"{q('facet_levels')} ({q('id')}, {q('level_id')}) AS {materialized}({levels_sql})"
+            )
+            params.extend(levels_params)
+        union = " UNION ALL ".join(
+            f"SELECT * FROM ({sql}) {q(f'facet_part_{n}')}" for n, (sql, *_) in enumerate(parts)
+        )
+        for _, part_params, _ in parts:
+            params.extend(part_params)
+        rows = {}
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(ctes)} {union}", params)
+            for facet, value, label, number, count in cursor.fetchall():
+                rows.setdefault(facet, []).append((value, label, number, count))
+        return rows
+
+    def _compile(self, queryset):
+        """The SQL and parameters the ORM writes for ``queryset`` on this database."""
+        return queryset.query.get_compiler(connection=self.connection).as_sql()
+
+    def _can_materialize(self):
+        if self.connection.vendor == "sqlite":
+            return self.connection.Database.sqlite_version_info >= (3, 35)
+        return True
+
+    def _base(self, bases, own):
+        """
+        The alias of the documents a facet leaving out ``own`` counts (None when no document
+        can be in it): one shared set while none of ``own`` is in use.
+        """
+        without = tuple(name for name in own if self._active(name))
+        if without not in bases:
+            documents = (
+                self.filterset.filtered(without=without)
+                .prefetch_related(None)
+                .select_related(None)
+                .annotate(facet_year=FACET_YEAR)
+                .values("pk", "doc_type", "language", "repository", "rights", "facet_year")
+            )
+            try:
+                sql, params = self._compile(documents)
+            except EmptyResultSet:
+                bases[without] = (None, None, None)
+            else:
+                bases[without] = (sql, params, f"facet_documents_{len(bases)}")
+        return bases[without][2]
+
+    def _link_sql(self, q, base, *, name, through, target, value, label, where="", params=()):
+        """Top values of a many-to-many facet: distinct counted documents per linked row."""
+        document = q(through._meta.get_field("document").column)
+        linked = q(through._meta.get_field(target).column)
+        model = through._meta.get_field(target).related_model
+        sql = (
+            f"SELECT '{name}' AS facet, t.{q(value)} AS value, t.{q(label)} AS label, "
+            f"CAST(NULL AS INTEGER) AS number, c.n AS n FROM ("
+            f"SELECT l.{linked} AS id, COUNT(DISTINCT l.{document}) AS n "
+            f"FROM {q(through._meta.db_table)} l JOIN {q(base)} f ON f.{q('id')} = l.{document}"
+            f"{where} GROUP BY l.{linked} ORDER BY n DESC, l.{linked} LIMIT {FACET_LIMIT + 1}"
+            f") c JOIN {q(model._meta.db_table)} t ON t.{q('id')} = c.id"
+        )
+        return sql, list(params)
+
+    def _person_sql(self, q, base):
+        role = self.cleaned.get("role")
+        where = f" WHERE l.{q('role')} = %s" if role else ""
+        return self._link_sql(
+            q,
+            base,
+            name="person",
+            through=DocumentPerson,
+            target="person",
+            value="slug",
+            label="display_name",
+            where=where,
+            params=[role] if role else [],
+        )
+
+    def _subject_sql(self, q, base):
+        return self._link_sql(
+            q,
+            base,
+            name="subject",
+            through=Document.subjects.through,
+            target="subject",
+            value="slug",
+            label="name",
+        )
+
+    def _collection_sql(self, q, base):
+        """
+        Collections one level below the chosen one (the top level when none is chosen), each
+        counting the documents in it or in any collection inside it, once each, as the
+        collection filter finds them.
+        """
+        chosen = self.cleaned.get("collection")
+        prefix = chosen.tree_path if chosen else ""
+        levels = Collection.objects.all()
+        if prefix:
+            levels = levels.filter(tree_path__startswith=prefix).exclude(tree_path=prefix)
+        # The path cut after the next "/" past the prefix is the path of the collection at
+        # that level holding (or being) this one; each collection is mapped to that one's id.
+        rest = Substr("tree_path", len(prefix) + 1)
+        level_path = Substr("tree_path", 1, StrIndex(rest, Value("/")) + Value(len(prefix)))
+        at_level = Collection.objects.filter(tree_path=OuterRef("level_path")).values("id")
+        self._levels = self._compile(
+            levels.order_by()
+            .annotate(level_path=level_path)
+            .annotate(level_id=Subquery(at_level[:1]))
+            .values("id", "level_id")
+        )
+        through = Document.collections.through
+        document = q(through._meta.get_field("document").column)
+        collection = q(through._meta.get_field("collection").column)
+        sql = (
+            f"SELECT 'collection' AS facet, t.{q('slug')} AS value, t.{q('title')} AS label, "
+            f"CAST(NULL AS INTEGER) AS number, c.n AS n FROM ("
+            f"SELECT lv.{q('level_id')} AS id, COUNT(DISTINCT l.{document}) AS n "
+            f"FROM {q(through._meta.db_table)} l "
+            f"JOIN {q(base)} f ON f.{q('id')} = l.{document} "
+            f"JOIN {q('facet_levels')} lv ON lv.{q('id')} = l.{collection} "
+            f"GROUP BY lv.{q('level_id')} ORDER BY n DESC, lv.{q('level_id')} "
+            f"LIMIT {FACET_LIMIT + 1}) c JOIN {q(Collection._meta.db_table)} t "
+            f"ON t.{q('id')} = c.id"
+        )
+        return sql, []
+
+    def _column_sql(self, q, base, *, name, column, model=None, value="", label=""):
+        """Values held on the document row, with their names from ``model`` when given."""
+        column = q(column)
+        if model is None:
+            sql = (
+                f"SELECT '{name}' AS facet, f.{column} AS value, NULL AS label, "
+                f"CAST(NULL AS INTEGER) AS number, COUNT(*) AS n FROM {q(base)} f "
+                f"WHERE f.{column} <> '' GROUP BY f.{column}"
+            )
+            return sql, []
+        sql = (
+            f"SELECT '{name}' AS facet, t.{q(value)} AS value, t.{q(label)} AS label, "
+            f"CAST(NULL AS INTEGER) AS number, c.n AS n FROM ("
+            f"SELECT f.{column} AS id, COUNT(*) AS n FROM {q(base)} f "
+            f"WHERE f.{column} IS NOT NULL GROUP BY f.{column} "
+            f"ORDER BY n DESC, f.{column} LIMIT {FACET_LIMIT + 1}"
+            f") c JOIN {q(model._meta.db_table)} t ON t.{q('id')} = c.id"
+        )
+        return sql, []
+
+    def _repository_sql(self, q, base):
+        return self._column_sql(
+            q,
+            base,
+            name="repository",
+            column="repository_id",
+            model=Repository,
+            value="slug",
+            label="name",
+        )
+
+    def _rights_sql(self, q, base):
+        return self._column_sql(
+            q,
+            base,
+            name="rights",
+            column="rights_id",
+            model=RightsStatement,
+            value="identifier",
+            label="label",
+        )
+
+    def _doc_type_sql(self, q, base):
+        return self._column_sql(q, base, name="doc_type", column="doc_type")
+
+    def _language_sql(self, q, base):
+        return self._column_sql(q, base, name="language", column="language")
+
+    def _histogram_sql(self, q, base):
+        """Documents per decade, or per year of the chosen decade, by their earliest date."""
+        year = f"f.{q('facet_year')}"
+        if self.decade is None:
+            period = f"({year} / 10) * 10"
+            sql = (
+                f"SELECT 'decade' AS facet, NULL AS value, NULL AS label, {period} AS number, "
+                f"COUNT(*) AS n FROM {q(base)} f WHERE {year} IS NOT NULL GROUP BY {period}"
+            )
+            return sql, []
+        sql = (
+            f"SELECT 'year' AS facet, NULL AS value, NULL AS label, {year} AS number, "
+            f"COUNT(*) AS n FROM {q(base)} f WHERE {year} BETWEEN %s AND %s GROUP BY {year}"
+        )
+        return sql, [self.decade, self.decade + 9]
+
+    @property
+    def total(self):
+        """How many documents every filter (and the search) lets through."""
+        rows = self.rows.get("total")
+        return rows[0][3] if rows else 0
+
+    # Facets
+
+    def facets(self, params, *, result_count, drop_urls):
+        """
+        The facets as :class:`Facet` (empty ones left out), in the order of ``FACETS``.
+
+        ``params`` is the query string (links keep it, replacing the facet's own value);
+        ``result_count`` the number of documents every filter gives, which is also the count
+        of each chosen value; ``drop_urls`` maps a parameter to the link that removes it (the
+        chips' links), used for chosen values.
+        """
+        labels = {"doc_type": dict(Document.Type.choices), "language": dict(LANGUAGES)}
+        facets = []
+        for name, _own, heading, noun in FACETS:
+            rows = self.rows.get(name, [])
+            values = [
+                FacetValue(value, label or labels[name].get(value, value), count)
+                for value, label, _number, count in rows
+            ]
+            values.sort(key=lambda v: (-v.count, v.label.casefold(), v.value))
+            facet = Facet(name, heading, values[:FACET_LIMIT], len(values) > FACET_LIMIT, noun)
+            if name == "person" and self.cleaned.get("role"):
+                role = DocumentPerson.Role(self.cleaned["role"]).label.lower()
+                facet.label = f"People, as {role}"
+            facet.nested = name == "collection" and bool(self.cleaned.get("collection"))
+            self._link(facet, params, result_count, drop_urls)
+            if facet.values:
+                facets.append(facet)
+        return facets
+
+    def _link(self, facet, params, result_count, drop_urls):
+        """Each value's link; the chosen value (added when not among the top) removes it."""
+        chosen = self.cleaned.get(facet.name)
+        key = _key(chosen)
+        for value in facet.values:
+            value.selected = value.value == key
+            value.url = (
+                drop_urls.get(facet.name, "")
+                if value.selected
+                else query_string(params, **{facet.name: value.value})
+            )
+        if key and not any(value.selected for value in facet.values):
+            # Chosen elsewhere (a person page, say) and not among the top values, or the
+            # collection whose sub-collections are listed.
+            facet.values.insert(
+                0,
+                FacetValue(
+                    key,
+                    _chosen_label(facet.name, chosen),
+                    result_count,
+                    drop_urls.get(facet.name, ""),
+                    True,
+                ),
+            )
+
+    # Histogram
+
+    def histogram(self, params, *, result_count):
+        """
+        The histogram for the list: every filter but the dates applies, so each bar says what
+        choosing that period gives.  Per year when the chosen range lies inside one decade,
+        else per decade; the chosen range's bars are marked.
+        """
+        start, end = self.cleaned.get("date_from"), self.cleaned.get("date_to")
+        selected = None
+        if start or end:
+            selected = (start.start.year if start else 1, end.end.year if end else 9999)
+
+        def url_for(first, last):
+            date_from, date_to = _year_range(first, last)
+            return query_string(params, date_from=date_from, date_to=date_to)
+
+        all_url = query_string(params, drop=DATE_FILTERS)
+        if self.decade is not None:
+            decade = self.decade
+            rows = [{"year": number, "count": n} for _, _, number, n in self.rows.get("year", [])]
+            histogram = Histogram(
+                "year", year_bars(decade, rows, url_for, selected=selected), decade=decade
+            )
+            histogram.all_url = all_url
+            if decade >= 10:
+                histogram.previous = Bar(
+                    f"{decade - 10}s", 0, url_for(max(decade - 10, 1), decade - 1), decade - 10, 0
+                )
+            if decade + 10 <= 9990:
+                histogram.next = Bar(
+                    f"{decade + 10}s", 0, url_for(decade + 10, decade + 19), decade + 10, 0
+                )
+            if not histogram.total:
+                histogram.bars = []  # keep the ways out, draw no empty decade
+            return histogram
+        rows = sorted(
+            ({"decade": number, "count": n} for _, _, number, n in self.rows.get("decade", [])),
+            key=lambda row: row["decade"],
+        )
+        histogram = Histogram(
+            "decade",
+            decade_bars(rows, url_for, selected=selected),
+            all_url=all_url if selected else "",
+        )
+        if not selected:
+            # Without a date filter the result count covers the same documents as the bars.
+            histogram.undated = result_count - histogram.total
+        return histogram
+
+
+def _key(chosen):
+    """The URL value of a chosen filter value (a slug, code or identifier)."""
+    if chosen in (None, ""):
+        return ""
+    return getattr(chosen, "slug", chosen)
+
+
+def _chosen_label(name, chosen):
+    if name == "language":
+        return dict(LANGUAGES).get(chosen, chosen)
+    if name == "doc_type":
+        return Document.Type(chosen).label
+    return str(chosen)
+
+
+# The date histogram
+
+
+@dataclass
+class Bar:
+    """One period of the histogram: its label, its documents, the link that filters to it."""
+
+    label: str
+    count: int
+    url: str
+    first_year: int
+    last_year: int
+    selected: bool = False
+    #: Height as a percentage of the tallest bar (at least 2 when there are documents).
+    height: int = 0
+    #: Whether the label is drawn under the bar on wide screens, and on narrow ones (every
+    #: bar's label is in its link text whether drawn or not).
+    tick: bool = True
+    major: bool = True
+
+    @property
+    def count_text(self):
+        """“312 documents”, “1 document”, “no documents”."""
+        if not self.count:
+            return "no documents"
+        return f"{self.count:,} document{'' if self.count == 1 else 's'}"
+
+
+@dataclass
+class Histogram:
+    """Documents per decade, or per year inside one decade, ready to draw."""
+
+    unit: str  # "decade" or "year"
+    bars: list
+    #: Links around a one-decade view: all decades, the decades before and after.
+    all_url: str = ""
+    previous: Bar | None = None
+    next: Bar | None = None
+    #: Documents left out because they are undated or open at the start (None: not counted).
+    undated: int | None = None
+    #: The decade whose years are drawn (unit "year").
+    decade: int | None = None
+
+    @property
+    def total(self):
+        return sum(bar.count for bar in self.bars)
+
+    @property
+    def caption(self):
+        if self.unit == "year":
+            return f"Documents per year, {self.decade}s"
+        return "Documents per decade"
+
+
+def _scale(bars):
+    top = max((bar.count for bar in bars), default=0)
+    for bar in bars:
+        bar.height = max(2, round(100 * bar.count / top)) if bar.count and top else 0
+    return bars
+
+
+def _within(first_year, last_year, bounds):
+    """Whether the years overlap the chosen range ``bounds`` = (start year, end year)."""
+    if bounds is None:
+        return False
+    start, end = bounds
+    return first_year <= end and last_year >= start
+
+
+def decade_bars(rows, url_for, *, selected=None):
+    """
+    Bars for ``rows`` ``[{"decade", "count"}]`` in order, empty decades between them filled
+    in (when there are not too many); ``url_for(first_year, last_year)`` links each bar.
+    """
+    counts = {row["decade"]: row["count"] for row in rows}
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    decades = (
+        range(low, high + 10, 10) if (high - low) // 10 < MAX_FILLED_DECADES else sorted(counts)
+    )
+    bars = []
+    for decade in decades:
+        first, last = max(decade, 1), decade + 9
+        count = counts.get(decade, 0)
+        bars.append(
+            Bar(
+                f"{decade}s",
+                count,
+                url_for(first, last) if count else "",
+                first,
+                last,
+                _within(first, last, selected),
+            )
+        )
+    _label_ticks(bars, [10, 20, 50, 100, 200, 500, 1000, 2000, 5000])
+    return _scale(bars)
+
+
+#: At most this many labels under the bars on wide screens, and on narrow ones.
+WIDE_TICKS, NARROW_TICKS = 12, 6
+
+
+def _label_ticks(bars, steps):
+    """
+    Mark which bars get a drawn label: those whose first year is a multiple of the smallest
+    of ``steps`` (in years) that keeps the labels few enough not to run into each other.
+    """
+
+    def step_for(most):
+        for step in steps:
+            if sum(1 for bar in bars if bar.first_year % step == 0) <= most:
+                return step
+        return None
+
+    wide, narrow = step_for(WIDE_TICKS), step_for(NARROW_TICKS)
+    for bar in bars:
+        bar.tick = bool(wide) and bar.first_year % wide == 0
+        bar.major = bool(narrow) and bar.first_year % narrow == 0
+
+
+def year_bars(decade, rows, url_for, *, selected=None):
+    """Bars for the ten years of ``decade`` from ``rows`` ``[{"year", "count"}]``."""
+    counts = {row["year"]: row["count"] for row in rows}
+    bars = [
+        Bar(
+            str(year),
+            counts.get(year, 0),
+            url_for(year, year) if counts.get(year) else "",
+            year,
+            year,
+            _within(year, year, selected),
+        )
+        for year in range(max(decade, 1), decade + 10)
+    ]
+    _label_ticks(bars, [1, 2, 5, 10])
+    return _scale(bars)
+
+
+def _year_range(first, last):
+    return f"{first:04d}", f"{last:04d}"
+
+
+def home_histogram(decade_rows, document_count, list_url):
+    """The home page's histogram from ``decade_counts()`` rows of all published documents."""
+    empty = QueryDict(mutable=True)
+
+    def url_for(first, last):
+        date_from, date_to = _year_range(first, last)
+        return list_url + query_string(empty, date_from=date_from, date_to=date_to)
+
+    histogram = Histogram("decade", decade_bars(decade_rows, url_for))
+    histogram.undated = document_count - histogram.total
+    return histogram
+
+
+__all__ = [
+    "Bar",
+    "Facet",
+    "FacetValue",
+    "Histogram",
+    "decade_bars",
+    "DocumentFacets",
+    "home_histogram",
+    "query_string",
+    "year_bars",
+]

@@ -1,0 +1,622 @@
+"""
+Full-text search over documents: one query language, one function, two database backends.
+
+:func:`search` narrows a queryset of documents to those matching what a researcher typed and
+ranks them; :func:`snippets` gives each document of a results page its best matching passage
+with the matches marked; :func:`reindex` keeps the index in step with the documents (the
+signals in :mod:`catalog.signals` call it on every save; bulk writers call it themselves).
+
+What a researcher may type (the same on every database):
+
+- words, all of which must be found (``stalin japan``);
+- ``"quoted phrases"``, found as written (``"inner defense line"``);
+- ``OR`` (any case) between two words or phrases: either will do (``harriman OR churchill``);
+  it binds tighter than the spaces, so ``stalin harriman OR churchill`` means stalin and one
+  of the other two;
+- ``-word`` or ``-"a phrase"``: documents containing it are left out;
+- ``AND`` in capitals may stand between words; it changes nothing.
+
+Everything else is read as text: an unbalanced quote runs to the end, stray operators and
+punctuation are ignored, and database syntax (``&``, ``|``, ``!``, ``NEAR(``, ``*``, ``:``,
+``^``) never reaches the database as syntax.  Matching is case- and accent-insensitive
+("Schonberg" finds "Schönberg", "Droyssig" finds "Droyßig") and by word stem ("telegrams"
+finds "telegram").  Text with nothing to search for raises :class:`EmptyQuery`.
+
+What is indexed, by weight: A the title; B the summary and the names of the document's people,
+alternate names included; C the transcript and the source note.  The index may hold drafts:
+:func:`search` only narrows the queryset it is given, and public callers give it
+``Document.objects.published()``.
+
+Backends, chosen by the database's vendor (both created by migration ``0005_search``):
+
+- PostgreSQL: table ``catalog_search`` (document id, weighted ``tsvector``) with a GIN index;
+  the text search configuration ``catalog_search`` (English stemming without stop words, after
+  ``unaccent``); ``websearch_to_tsquery`` for each part of the query; ``ts_rank``;
+  ``ts_headline``.
+- SQLite: the FTS5 table ``catalog_search`` (rowid = document id; columns title, names, body;
+  tokenizer ``porter unicode61 remove_diacritics 2``); ``bm25`` with column weights 10, 4, 1;
+  ``snippet``.
+
+Known differences: PostgreSQL stems with Snowball's English stemmer and SQLite with Porter's,
+so a few words stem apart ("nearly" is "near" to one and "nearli" to the other); ``search_rank``
+values are on different scales (compare orders, not numbers); snippets from PostgreSQL leave
+out HTML tags found in the text, SQLite's show them escaped.
+"""
+
+import itertools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import connections, router, transaction
+from django.db.models import BigIntegerField, Expression, F, FloatField
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+__all__ = ["EmptyQuery", "search", "snippets", "reindex", "prune", "parse"]
+
+#: The index table (a plain table on PostgreSQL, an FTS5 virtual table on SQLite) and, on
+#: PostgreSQL, the text search configuration.
+INDEX_TABLE = "catalog_search"
+CONFIG = "catalog_search"
+
+#: Longer input is cut here before it is read; more words than this are ignored.
+MAX_CHARACTERS = 1000
+MAX_WORDS = 32
+#: Roughly how many words a snippet shows.
+SNIPPET_WORDS = 30
+
+# Private-use characters mark where a match starts and stops in a snippet while it is still
+# plain text; stored text is stripped of them before it is indexed or highlighted, so only
+# the database's markers can become <mark> tags after the text is escaped.
+START, STOP = "\ue000", "\ue001"
+ELLIPSIS = "…"
+
+# Characters that PostgreSQL's text parser would glue words together with ("U.S.",
+# "well-known", "a/b", "+1", "x@y", "<tag>"), replaced by spaces before indexing so that it
+# splits words where SQLite's unicode61 tokenizer does.
+_PG_GLUE = ".-/+~@:<>&" + START + STOP
+
+
+class EmptyQuery(ValueError):
+    """
+    The search text has nothing to search for (only spaces, punctuation, operators, or only
+    words to leave out).  The message is a sentence to show the researcher as it is.
+    """
+
+    def __init__(self, message, *, code):
+        super().__init__(message)
+        self.code = code
+
+
+# -- the query language -------------------------------------------------------------------
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """
+    A parsed search: every clause must match (a clause is one or more phrases joined by OR,
+    a phrase one or more words in a row) and no excluded phrase may.
+    """
+
+    clauses: tuple[tuple[Phrase, ...], ...]
+    excluded: tuple[Phrase, ...]
+
+
+def _words(text):
+    """
+    The words in ``text``: runs of letters and digits of any script (with the accents and
+    vowel signs that follow them); everything else separates words.  Each word is quoted when
+    it reaches the database, whose tokenizer may split it further into a phrase.
+    """
+    words, current = [], []
+    for char in text:
+        category = unicodedata.category(char)[0]
+        if category in "LN" or (category == "M" and current):
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _shown(text, limit=40):
+    """``text`` as it may be quoted back in a message: printable, on one line, not too long."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def _phrase_text(phrase):
+    return phrase[0] if len(phrase) == 1 else '"' + " ".join(phrase) + '"'
+
+
+def parse(text):
+    """
+    Read what a researcher typed into a :class:`Query`; raise :class:`EmptyQuery` when it has
+    nothing to search for.  Never fails otherwise, whatever the text.
+    """
+    original = str(text or "")
+    cleaned = unicodedata.normalize("NFC", original[:MAX_CHARACTERS])
+    cleaned = cleaned.replace(START, " ").replace(STOP, " ")
+    # (negated, phrase, joined to the previous item by OR)
+    items, pending_or, budget = [], False, MAX_WORDS
+    position, length = 0, len(cleaned)
+    while position < length and budget > 0:
+        char = cleaned[position]
+        if char.isspace() or char == "\x00":
+            position += 1
+            continue
+        negated = False
+        if char == "-":  # "-word", '-"a phrase"'; a lone "-" is nothing
+            while position < length and cleaned[position] == "-":
+                position += 1
+            negated = True
+            if position >= length or cleaned[position].isspace():
+                continue
+            char = cleaned[position]
+        if char == '"':
+            end = cleaned.find('"', position + 1)
+            end = length if end == -1 else end
+            words = _words(cleaned[position + 1 : end])
+            position = end + 1
+        else:
+            end = position
+            while end < length and not cleaned[end].isspace() and cleaned[end] != '"':
+                end += 1
+            chunk = cleaned[position:end]
+            position = end
+            operator = chunk.lower() == "or" or chunk == "AND"
+            if not negated and chunk.lower() == "or":
+                pending_or = True
+            words = [] if operator else _words(chunk)
+        if not words:
+            continue
+        words = words[:budget]
+        budget -= len(words)
+        items.append((negated, tuple(words), pending_or))
+        pending_or = False
+
+    clauses, excluded, previous_positive = [], [], False
+    for negated, phrase, joined in items:
+        if negated:
+            excluded.append(phrase)
+            previous_positive = False
+        elif joined and previous_positive:
+            clauses[-1].append(phrase)
+        else:
+            clauses.append([phrase])
+            previous_positive = True
+
+    if not clauses:
+        if excluded:
+            shown = _shown(" ".join("-" + _phrase_text(phrase) for phrase in excluded))
+            raise EmptyQuery(
+                f"Type at least one word to search for; “{shown}” only says what to leave out.",
+                code="only_excluded",
+            )
+        if not original.strip():
+            raise EmptyQuery("Type at least one word to search for.", code="blank")
+        raise EmptyQuery(
+            f"Type at least one word to search for; “{_shown(original)}” has only punctuation "
+            "and search operators in it.",
+            code="no_words",
+        )
+    return Query(tuple(tuple(clause) for clause in clauses), tuple(excluded))
+
+
+# -- backends -----------------------------------------------------------------------------
+
+# The three indexed texts, body first (the order snippets prefer), for each vendor; ``d`` is
+# the document and ``n.names`` its people's names (see _NAMES_SQL).
+_FIELDS_SQL = {
+    "postgresql": (
+        "d.transcript || E'\\n\\n' || d.source_note",
+        "d.summary || E'\\n' || coalesce(n.names, '')",
+        "d.title",
+    ),
+    "sqlite": (
+        "d.transcript || char(10) || char(10) || d.source_note",
+        "d.summary || char(10) || coalesce(n.names, '')",
+        "d.title",
+    ),
+}
+# Each document's people, display and alternate names, one a line.
+_NAMES_SQL = {
+    "postgresql": """
+        SELECT dp.document_id,
+               string_agg(p.display_name || E'\\n' || p.alternate_names, E'\\n'
+                          ORDER BY dp.position, dp.id) AS names
+        FROM catalog_documentperson dp
+        JOIN catalog_person p ON p.id = dp.person_id
+        {where}
+        GROUP BY dp.document_id
+    """,
+    "sqlite": """
+        SELECT dp.document_id,
+               group_concat(p.display_name || char(10) || p.alternate_names, char(10)) AS names
+        FROM catalog_documentperson dp
+        JOIN catalog_person p ON p.id = dp.person_id
+        {where}
+        GROUP BY dp.document_id
+    """,
+}
+
+
+class _Rank(Expression):
+    """
+    A correlated subquery ranking the outer document; ``template`` holds the query's
+    placeholders first and ``{document}`` (the outer primary key column) last.
+    """
+
+    output_field = FloatField()
+
+    def __init__(self, template, params):
+        super().__init__()
+        self.template, self.params = template, tuple(params)
+        self.document = F("pk")
+
+    def get_source_expressions(self):
+        return [self.document]
+
+    def set_source_expressions(self, exprs):
+        (self.document,) = exprs
+
+    def as_sql(self, compiler, connection):
+        document_sql, document_params = compiler.compile(self.document)
+        return self.template.format(document=document_sql), [*self.params, *document_params]
+
+
+class PostgreSQLBackend:
+    """``tsvector`` rows in ``catalog_search``, searched with ``websearch_to_tsquery``."""
+
+    # ts_headline options; the markers are private-use characters (see START, STOP).
+    HEADLINE_OPTIONS = (
+        f'StartSel="{START}", StopSel="{STOP}", MaxWords={SNIPPET_WORDS}, '
+        f"MinWords={SNIPPET_WORDS // 2}, ShortWord=2, MaxFragments=1"
+    )
+
+    @staticmethod
+    def _parts(query):
+        """The query in ``websearch_to_tsquery`` syntax, one string per clause."""
+
+        def quoted(phrase):
+            return '"' + " ".join(phrase) + '"'
+
+        positive = [" or ".join(quoted(phrase) for phrase in clause) for clause in query.clauses]
+        return positive, ["-" + quoted(phrase) for phrase in query.excluded]
+
+    def tsquery(self, query):
+        """
+        SQL for the query as one ``tsquery``, and its parameters: a ``websearch_to_tsquery``
+        per clause (its phrases joined by ``or``) and per excluded phrase, joined with ``&&``,
+        so OR binds tighter than the AND between clauses.
+        """
+        positive, excluded = self._parts(query)
+        parts = positive + excluded
+        sql = " && ".join([f"websearch_to_tsquery('{CONFIG}', %s)"] * len(parts))
+        return f"({sql})", parts
+
+    def matching(self, query):
+        sql, params = self.tsquery(query)
+        return RawSQL(
+            f"SELECT document_id FROM {INDEX_TABLE} WHERE vector @@ {sql}",
+            params,
+            output_field=BigIntegerField(),
+        )
+
+    def rank(self, query):
+        """
+        The sum of each clause's ``ts_rank``, as bm25 sums over phrases: ``ts_rank`` of one
+        query joining the clauses with AND comes out near zero when an OR alternative is
+        missing, and exactly zero with a NOT in it.
+        """
+        positive, _ = self._parts(query)
+        ranks = " + ".join(
+            [f"ts_rank(search_entry.vector, websearch_to_tsquery('{CONFIG}', %s))"] * len(positive)
+        )
+        return _Rank(
+            f"(SELECT {ranks} FROM {INDEX_TABLE} AS search_entry "
+            "WHERE search_entry.document_id = {document})",
+            positive,
+        )
+
+    def snippet_rows(self, cursor, query, ids):
+        """
+        ``(id, [(fragment, cut at start, cut at end)] for body, names and title)`` for each
+        of ``ids`` that matches.
+        """
+        tsquery_sql, tsquery_params = self.tsquery(query)
+        strip = f"translate({{}}, '{START}{STOP}', '')"
+        names = _NAMES_SQL["postgresql"].format(where="WHERE dp.document_id = ANY(%s)")
+        columns = ", ".join(
+            f"ts_headline('{CONFIG}', {strip.format(sql)}, q.q, '{self.HEADLINE_OPTIONS}'), "
+            f"{strip.format(sql)}"
+            for sql in _FIELDS_SQL["postgresql"]
+        )
+        cursor.execute(
+            f"""
+            WITH q AS (SELECT {tsquery_sql} AS q), names AS ({names})
+            SELECT d.id, {columns}
+            FROM catalog_document d
+            JOIN {INDEX_TABLE} s ON s.document_id = d.id
+            CROSS JOIN q
+            LEFT JOIN names n ON n.document_id = d.id
+            WHERE d.id = ANY(%s) AND s.vector @@ q.q
+            """,
+            [*tsquery_params, ids, ids],
+        )
+        for row in cursor.fetchall():
+            fragments = []
+            for headline, text in zip(row[1::2], row[2::2], strict=True):
+                text = text or ""
+                plain = headline.replace(START, "").replace(STOP, "").strip()
+                start = text.find(plain) if plain else 0
+                if start < 0:  # not a substring (the headline left out markup): say it is cut
+                    fragments.append((headline, True, True))
+                else:
+                    before, after = text[:start], text[start + len(plain) :]
+                    fragments.append((headline, bool(before.strip()), bool(after.strip())))
+            yield row[0], fragments
+
+    GONE = f"NOT EXISTS (SELECT 1 FROM catalog_document d WHERE d.id = {INDEX_TABLE}.document_id)"
+
+    def prune(self, cursor):
+        cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE {self.GONE}")
+        return cursor.rowcount
+
+    def reindex(self, cursor, ids):
+        clean = f"translate({{}}, '{_PG_GLUE}', '{' ' * len(_PG_GLUE)}')"
+        vector = " || ".join(
+            f"setweight(to_tsvector('{CONFIG}', {clean.format(sql)}), '{weight}')"
+            for sql, weight in zip(_FIELDS_SQL["postgresql"][::-1], "ABC", strict=True)
+        )
+        if ids is None:
+            self.prune(cursor)
+            names = _NAMES_SQL["postgresql"].format(where="")
+            selected, params = "", []
+        else:
+            cursor.execute(
+                f"DELETE FROM {INDEX_TABLE} WHERE document_id = ANY(%s) AND {self.GONE}", [ids]
+            )
+            names = _NAMES_SQL["postgresql"].format(where="WHERE dp.document_id = ANY(%s)")
+            selected, params = "WHERE d.id = ANY(%s)", [ids, ids]
+        cursor.execute(
+            f"""
+            WITH names AS ({names})
+            INSERT INTO {INDEX_TABLE} (document_id, vector)
+            SELECT d.id, {vector}
+            FROM catalog_document d
+            LEFT JOIN names n ON n.document_id = d.id
+            {selected}
+            ON CONFLICT (document_id) DO UPDATE SET vector = EXCLUDED.vector
+            """,
+            params,
+        )
+        return cursor.rowcount
+
+
+class SQLiteBackend:
+    """The FTS5 table ``catalog_search``, searched with a MATCH expression built here."""
+
+    WEIGHTS = "10.0, 4.0, 1.0"  # title, names (summary and people), body (transcript, source)
+    COLUMNS = {"body": 2, "names": 1, "title": 0}
+
+    @staticmethod
+    def _variants(word):
+        """
+        The spellings of ``word`` to look for: ß and ss are one letter to PostgreSQL's
+        ``unaccent`` but two to unicode61, so "droyssig" also looks for "droyßig".
+        """
+        folded = word.lower().replace("ß", "ss")
+        spots = [m.start() for m in re.finditer("ss", folded)][:3]
+        if not spots:
+            return [word]
+        variants = []
+        for choice in itertools.product((False, True), repeat=len(spots)):
+            spelled, offset = folded, 0
+            for spot, sharp in zip(spots, choice, strict=True):
+                if sharp:
+                    at = spot - offset
+                    spelled = spelled[:at] + "ß" + spelled[at + 2 :]
+                    offset += 1
+            variants.append(spelled)
+        return variants
+
+    def phrase(self, phrase):
+        spellings = [" ".join(words) for words in itertools.product(*map(self._variants, phrase))]
+        quoted = [f'"{spelling}"' for spelling in spellings[:8]]
+        return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+    def expression(self, query):
+        """The query as an FTS5 expression: every word double-quoted, NOT after the rest."""
+        clauses = []
+        for clause in query.clauses:
+            phrases = [self.phrase(phrase) for phrase in clause]
+            clauses.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
+        positive = " AND ".join(clauses)
+        if not query.excluded:
+            return positive
+        return f"({positive})" + "".join(f" NOT {self.phrase(p)}" for p in query.excluded)
+
+    def matching(self, query):
+        return RawSQL(
+            f"SELECT rowid FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH %s",
+            [self.expression(query)],
+            output_field=BigIntegerField(),
+        )
+
+    def rank(self, query):
+        """
+        ``-bm25`` of the outer document, looked up among the ranks of every match.  The
+        matches are ranked in one pass: ``LIMIT -1 OFFSET 0`` keeps SQLite from folding the
+        lookup into the full-text query, which would run that query again for every row
+        (seconds instead of milliseconds for a few thousand matches).
+        """
+        return _Rank(
+            "(SELECT ranked.rank FROM ("
+            f"SELECT rowid AS document_id, -bm25({INDEX_TABLE}, {self.WEIGHTS}) AS rank "
+            f"FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH %s LIMIT -1 OFFSET 0"
+            ") AS ranked WHERE ranked.document_id = {document})",
+            [self.expression(query)],
+        )
+
+    def snippet_rows(self, cursor, query, ids):
+        columns = ", ".join(
+            f"snippet({INDEX_TABLE}, {column}, %s, %s, %s, {SNIPPET_WORDS})"
+            for column in self.COLUMNS.values()
+        )
+        placeholders = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"SELECT rowid, {columns} FROM {INDEX_TABLE} "
+            f"WHERE {INDEX_TABLE} MATCH %s AND rowid IN ({placeholders})",
+            [
+                *itertools.chain.from_iterable((START, STOP, ELLIPSIS) for _ in self.COLUMNS),
+                self.expression(query),
+                *ids,
+            ],
+        )
+        for row in cursor.fetchall():
+            fragments = []
+            for text in row[1:]:
+                text = (text or "").strip()
+                cut_start, cut_end = text.startswith(ELLIPSIS), text.endswith(ELLIPSIS)
+                fragments.append((text.strip(ELLIPSIS), cut_start, cut_end))
+            yield row[0], fragments
+
+    def prune(self, cursor):
+        cursor.execute(
+            f"DELETE FROM {INDEX_TABLE} WHERE rowid NOT IN (SELECT id FROM catalog_document)"
+        )
+        return cursor.rowcount
+
+    def reindex(self, cursor, ids):
+        strip = f"replace(replace({{}}, '{START}', ''), '{STOP}', '')"
+        title, names_text, body = (strip.format(sql) for sql in _FIELDS_SQL["sqlite"][::-1])
+        if ids is None:
+            cursor.execute(f"DELETE FROM {INDEX_TABLE}")
+            names = _NAMES_SQL["sqlite"].format(where="")
+            selected, params = "", []
+        else:
+            in_ids = "IN (SELECT value FROM json_each(%s))"
+            cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE rowid {in_ids}", [json.dumps(ids)])
+            names = _NAMES_SQL["sqlite"].format(where=f"WHERE dp.document_id {in_ids}")
+            selected, params = f"WHERE d.id {in_ids}", [json.dumps(ids)] * 2
+        cursor.execute(
+            f"""
+            INSERT INTO {INDEX_TABLE} (rowid, title, names, body)
+            SELECT d.id, {title}, {names_text}, {body}
+            FROM catalog_document d
+            LEFT JOIN ({names}) n ON n.document_id = d.id
+            {selected}
+            """,
+            params,
+        )
+        return cursor.rowcount
+
+
+BACKENDS = {"postgresql": PostgreSQLBackend(), "sqlite": SQLiteBackend()}
+
+
+def _backend(connection):
+    try:
+        return BACKENDS[connection.vendor]
+    except KeyError:
+        raise NotImplementedError(
+            f"Search supports PostgreSQL and SQLite, not {connection.vendor}."
+        ) from None
+
+
+# -- the public functions -----------------------------------------------------------------
+
+
+def search(queryset, text):
+    """
+    The documents of ``queryset`` matching ``text``, best first: annotated with
+    ``search_rank`` (a float, higher is better) and ordered by it, then by record ID.
+
+    The result is an ordinary queryset: filter, count, slice, annotate or group it as any
+    other.  Raises :class:`EmptyQuery` when ``text`` has nothing to search for.
+    """
+    query = parse(text)
+    backend = _backend(connections[queryset.db])
+    return (
+        queryset.filter(pk__in=backend.matching(query))
+        .annotate(search_rank=backend.rank(query))
+        .order_by("-search_rank", "record_id")
+    )
+
+
+def snippets(documents, text) -> dict[int, SafeString]:
+    """
+    ``{document id: passage}`` for ``documents`` (one results page): the best matching
+    passage of about thirty words from the transcript or source note, else from the summary
+    and people's names, else the title, HTML-escaped with each match in ``<mark>``. One query.
+    Documents that do not match ``text`` get no entry; so does every document when ``text``
+    has nothing to search for.
+    """
+    ids = [document.pk for document in documents]
+    if not ids:
+        return {}
+    try:
+        query = parse(text)
+    except EmptyQuery:
+        return {}
+    from .models import Document
+
+    connection = connections[router.db_for_read(Document)]
+    backend = _backend(connection)
+    result = {}
+    with connection.cursor() as cursor:
+        for document_id, fragments in backend.snippet_rows(cursor, query, ids):
+            marked = [f for f in fragments if START in f[0]]
+            chosen = (marked or [f for f in fragments if f[0].strip()] or [("", False, False)])[0]
+            result[document_id] = _render(*chosen)
+    return result
+
+
+def _render(fragment, cut_start, cut_end):
+    """Escape ``fragment``, then turn the markers into ``<mark>`` tags."""
+    text = " ".join(fragment.split())
+    html = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
+    if cut_start and html:
+        html = ELLIPSIS + " " + html
+    if cut_end and html:
+        html = html + " " + ELLIPSIS
+    return mark_safe(html)  # escaped above: the only tags are our own <mark>s
+
+
+def reindex(document_ids=None):
+    """
+    (Re)build the index rows of ``document_ids`` (every document when None) in bulk SQL:
+    rows for documents that no longer exist are removed. Returns how many rows were written.
+    """
+    from .models import Document
+
+    if document_ids is not None:
+        document_ids = sorted({int(pk) for pk in document_ids})
+        if not document_ids:
+            return 0
+    alias = router.db_for_write(Document)
+    connection = connections[alias]
+    backend = _backend(connection)
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        return backend.reindex(cursor, document_ids)
+
+
+def prune(using=None):
+    """
+    Remove the index rows of documents that no longer exist, and return how many there were:
+    rows left behind by writes that bypass ``delete()``, such as a test database's flush.
+    """
+    from .models import Document
+
+    alias = using or router.db_for_write(Document)
+    connection = connections[alias]
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        return _backend(connection).prune(cursor)
