@@ -82,6 +82,16 @@ def changeform_data(response, **changes):
     return data
 
 
+def inline_formset(response, prefix):
+    """The formset of the admin inline with ``prefix`` on a rendered change form."""
+    [formset] = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == prefix
+    ]
+    return formset
+
+
 @pytest.fixture
 def telegram_links(db):
     """What the 1944 telegram links to, as an archivist would find it already catalogued."""
@@ -285,11 +295,7 @@ def test_invalid_custody_event_date_is_an_inline_field_error(archivist_client):
     response = archivist_client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    [custody] = [
-        inline.formset
-        for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "custody_events"
-    ]
+    custody = inline_formset(response, "custody_events")
     [message] = custody.forms[0].errors["date_edtf"]
     assert "there is no month 14" in message
     assert "Valid examples" in message
@@ -524,11 +530,7 @@ def test_custody_events_may_not_share_a_position(archivist_client):
     response = archivist_client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    [custody] = [
-        inline.formset
-        for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "custody_events"
-    ]
+    custody = inline_formset(response, "custody_events")
     assert "already has position 3" in custody.forms[1].errors["position"][0]
     assert not ProvenanceEvent.objects.exists()
 
