@@ -17,6 +17,11 @@ urlpatterns = [
         views.DocumentDetailView.as_view(),
         name="document-detail",
     ),
+    path(
+        "documents/<int:record_id>/<str:slug>/cite.<str:format>",
+        views.DocumentCitationView.as_view(),
+        name="document-cite",
+    ),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("collections/", views.CollectionListView.as_view(), name="collection-list"),

@@ -142,7 +142,11 @@ def test_selected_values_are_marked_and_removed_like_their_chips(client, catalog
         assert value.url == chips[name]["url"]
         assert chips[name]["value"] == label
     html = response.content.decode()
-    assert 'aria-label="Remove filter Types: Telegram (1 document)"' in html
+    # Its link reads "Telegram 1 document; chosen, remove this filter": the visible words
+    # first, then what following it does.
+    chosen = re.findall(r'<li class="facet-value facet-value--selected">(.*?)</li>', html)
+    telegram = next(link for link in chosen if ">Telegram<" in link)
+    assert '1<span class="visually-hidden"> document; chosen, remove this filter' in telegram
     removed = client.get(LIST_URL + chips["doc_type"]["url"])
     assert titles(removed) == ["Letter in Russian", "Telegram in Russian"]
 

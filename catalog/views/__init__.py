@@ -1,5 +1,5 @@
-"""Public pages, one module per area: documents (list, record), browse (people, collections,
-archives, dates, home)."""
+"""Public pages, one module per area: documents (list, record), citations (downloads), browse
+(people, collections, archives, dates, home)."""
 
 from .browse import (  # noqa: F401
     CollectionDetailView,
@@ -14,4 +14,5 @@ from .browse import (  # noqa: F401
     RepositoryListView,
     YearView,
 )
+from .citations import DocumentCitationView  # noqa: F401
 from .documents import DocumentDetailView, DocumentListView, DocumentRedirectView  # noqa: F401

@@ -2,13 +2,15 @@
 Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 The tests are skipped, with a message saying how to install it, when /usr/bin/chromium is
-missing; `.ci/run` installs it, so they run in CI.
+missing; `.ci/run` installs it and sets ARCHIVE_REQUIRE_CHECKERS, so there they fail instead.
 """
 
 import os
 import shutil
 
 import pytest
+
+from tests.checkers import require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -25,11 +27,11 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.skip(
-            "Debian's Chromium is not installed: run `apt-get update && apt-get install -y "
-            "chromium` to run the browser tests."
-        )
+    require(
+        os.path.exists(CHROMIUM) or shutil.which("chromium"),
+        "Debian's Chromium is not installed: run `apt-get update && apt-get install -y "
+        "chromium` to run the browser tests.",
+    )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # for their own set-up are synchronous and safe here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
