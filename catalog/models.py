@@ -4,12 +4,14 @@ The catalogue's records: where originals are held (Repository), how they are gro
 documents themselves with their people and custody chain.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from . import dates
 from .authorities import authority_label, normalize_authority_uri
@@ -91,6 +93,9 @@ class Repository(models.Model):
     url = models.URLField("website", blank=True)
     description = models.TextField(blank=True)
 
+    # Who changed what, when (django-simple-history); the admin shows and reverts it.
+    history = HistoricalRecords(excluded_fields=["modified"])
+
     objects = SlugNaturalKeyManager.from_queryset(RepositoryQuerySet)()
 
     class Meta:
@@ -153,6 +158,8 @@ class Collection(models.Model):
         db_index=True,
         help_text="Slugs from the top collection down, each followed by “/”; kept by save().",
     )
+
+    history = HistoricalRecords(excluded_fields=["modified", "tree_path"])
 
     objects = SlugNaturalKeyManager.from_queryset(CollectionQuerySet)()
 
@@ -272,6 +279,8 @@ class Person(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["modified", "search_names"])
+
     objects = SlugNaturalKeyManager.from_queryset(PersonQuerySet)()
 
     class Meta:
@@ -332,6 +341,8 @@ class PersonAuthority(models.Model):
         help_text="Paste it as found; it is stored in one normal form so the same authority "
         "is never linked to two people.",
     )
+
+    history = HistoricalRecords()
 
     objects = PersonAuthorityManager()
 
@@ -498,6 +509,19 @@ class Document(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
+    # Derived fields (the date bounds, the slug's source) are left out: save() remakes them
+    # from what is kept, so a reverted version is whole.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "modified",
+            "date_earliest",
+            "date_latest",
+            "date_approximate",
+            "date_uncertain",
+        ],
+        m2m_fields=[subjects, collections],
+    )
+
     objects = DocumentManager()
 
     class Meta:
@@ -602,6 +626,8 @@ class DocumentPerson(models.Model):
     note = models.CharField(max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     objects = DocumentPersonManager()
 
     class Meta:
@@ -662,6 +688,8 @@ class ProvenanceEvent(models.Model):
     )
     note = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     objects = ProvenanceEventManager()
 
     class Meta:
@@ -686,3 +714,75 @@ class ProvenanceEvent(models.Model):
     @property
     def date_display(self):
         return dates.display(self.date_edtf) if self.date_edtf else ""
+
+
+class PersonRedirect(models.Model):
+    """The web address of a person merged into another, which answers 301 to the survivor."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.person.slug}"
+
+
+class ImportBatch(models.Model):
+    """One import of a file: who ran it, when, from what, and what it did (undoable)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "applied"
+        UNDONE = "undone", "undone"
+
+    name = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField("created", default=0)
+    updated_count = models.PositiveIntegerField("updated", default=0)
+    unchanged_count = models.PositiveIntegerField("unchanged", default=0)
+    skipped_count = models.PositiveIntegerField("skipped (invalid)", default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return self.name or f"{self.file_name} ({self.created:%Y-%m-%d %H:%M})"
+
+
+class ImportBatchItem(models.Model):
+    """
+    What a batch did to one document: created it, or updated it from ``before`` (the
+    document in the import format as it was), so undoing can delete or restore it.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "created"
+        UPDATED = "updated", "updated"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_identifier = models.CharField(max_length=255)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    before = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.source_identifier}"
