@@ -14,7 +14,7 @@ the provenance) through ``after_fieldset`` and ``templates/admin/catalog/change_
 
 import datetime
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
@@ -24,9 +24,9 @@ from django.forms import Textarea
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import ngettext
 
-from . import dates, services
+from . import admin_actions, dates, services
+from .admin_history import CatalogHistoryAdmin
 from .forms import DocumentAdminForm, PersonAuthorityForm, PositionedInlineFormSet
 from .models import (
     Collection,
@@ -44,7 +44,7 @@ from .models import (
 PERSON_DOCUMENTS_SHOWN = 100
 
 
-class CatalogModelAdmin(admin.ModelAdmin):
+class CatalogModelAdmin(CatalogHistoryAdmin):
     """What every catalogue ModelAdmin shares."""
 
     # A URL typed without a scheme is read as https (Django 6's default, without the warning).
@@ -282,10 +282,17 @@ class DocumentAdmin(CatalogModelAdmin):
             },
         ),
     )
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = [
+        admin_actions.publish_selected,
+        admin_actions.unpublish_selected,
+        admin_actions.add_to_collection,
+        admin_actions.set_rights,
+    ]
     save_as = True
     save_on_top = True
     list_per_page = 50
+    # Their changes show on the document's history page (catalog/admin_history.py).
+    history_related = {"person_links": "People", "custody_events": "Custody chain"}
 
     def view_on_site(self, obj):
         """The public permalink; for a draft the public view gives staff a preview."""
@@ -343,30 +350,6 @@ class DocumentAdmin(CatalogModelAdmin):
             return "—"
         return _date_or_open(latest, open_text="open end") if latest else "—"
 
-    @admin.action(description="Publish selected documents", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        selected = queryset.count()
-        changed = services.publish_documents(documents=queryset, user=request.user)
-        message = ngettext(
-            "Published %(count)d document.", "Published %(count)d documents.", changed
-        ) % {"count": changed}
-        if selected > changed:
-            message += f" {selected - changed} already published."
-        self.message_user(request, message, messages.SUCCESS)
-
-    @admin.action(description="Unpublish (return to draft)", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        selected = queryset.count()
-        changed = services.unpublish_documents(documents=queryset, user=request.user)
-        message = ngettext(
-            "Returned %(count)d document to draft.",
-            "Returned %(count)d documents to draft.",
-            changed,
-        ) % {"count": changed}
-        if selected > changed:
-            message += f" {selected - changed} were drafts already."
-        self.message_user(request, message, messages.SUCCESS)
-
 
 # People -------------------------------------------------------------------------------------
 
@@ -422,8 +405,10 @@ class PersonAdmin(CatalogModelAdmin):
     # Explicit, because a query with a Count annotation does not use Meta.ordering.
     ordering = ("sort_name", "display_name")
     prepopulated_fields = {"slug": ("sort_name",)}
+    history_related = {"authorities": "Authority links"}
     readonly_fields = ("document_list", "created", "modified")
     list_select_related = ()
+    actions = [admin_actions.merge_people]
     fieldsets = (
         ("Names", {"fields": ("display_name", "sort_name", "slug", "alternate_names")}),
         ("Life", {"fields": ("birth_date", "death_date", "description")}),
@@ -437,6 +422,10 @@ class PersonAdmin(CatalogModelAdmin):
             .get_queryset(request)
             .annotate(document_total=Count("document_links__document", distinct=True))
         )
+
+    def has_merge_permission(self, request):
+        """Used by the merge action, which changes one person and deletes the others."""
+        return services.can_merge_people(request.user)
 
     @admin.display(description="life dates")
     def life_dates_column(self, obj):
@@ -628,3 +617,6 @@ class RightsStatementAdmin(CatalogModelAdmin):
     @admin.display(description="documents (all statuses)", ordering="document_total")
     def document_total(self, obj):
         return obj.document_total
+
+
+from . import admin_imports  # noqa: E402, F401 (the ImportBatch admin: import, undo, export)

@@ -135,6 +135,59 @@ def _display(value):
     return f"between {_single_text(start)} and {_single_text(end)}"
 
 
+_PLAIN_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
+
+
+def _plain_bounds(part):
+    """(earliest, latest, qualifier) for "yyyy[-mm[-dd]][~?%]" with year >= 1, else None."""
+    match = _PLAIN_DATE.match(part)
+    if not match or int(match[1]) < 1:
+        return None
+    year, month, day = int(match[1]), match[2], match[3]
+    try:
+        if day:
+            start = end = datetime.date(year, int(month), int(day))
+        elif month:
+            last = calendar.monthrange(year, int(month))[1] if 1 <= int(month) <= 12 else 0
+            start, end = datetime.date(year, int(month), 1), datetime.date(year, int(month), last)
+        else:
+            start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    except ValueError:
+        return None
+    return start, end, match[4]
+
+
+def _parse_plain(value):
+    """
+    :func:`parse` for plain dates and intervals of them (“1944-02-02”, “1944~”,
+    “1891-03/1892-04”, “1944/”), with the same result, without the ``edtf`` package's parse
+    (about 5 ms each, which held imports to 200 rows a second).  None for anything else.
+    """
+    parts = value.split("/")
+    if len(parts) > 2 or parts == ["", ""]:
+        return None
+    bounds = [_plain_bounds(part) if part else "open" for part in parts]
+    if None in bounds:
+        return None
+    if len(bounds) == 1:
+        earliest, latest, marks = bounds[0]
+    else:
+        start, end = bounds
+        earliest = OPEN_START if start == "open" else start[0]
+        latest = OPEN_END if end == "open" else end[1]
+        marks = "".join(bound[2] for bound in bounds if bound != "open")
+    if earliest > latest:
+        return None  # the full parse words the order error
+    return DateInfo(
+        edtf=value,
+        earliest=earliest,
+        latest=latest,
+        display=display(value),
+        approximate="~" in marks or "%" in marks,
+        uncertain="?" in marks or "%" in marks,
+    )
+
+
 @lru_cache(maxsize=4096)
 def parse(value):
     """
@@ -146,6 +199,8 @@ def parse(value):
     value = (value or "").strip()
     if not value:
         return DateInfo("", None, None, "Undated", False, False)
+    if plain := _parse_plain(value):
+        return plain
     try:
         parsed = parse_edtf(value)
     except EDTFParseException:

@@ -94,7 +94,7 @@ class Repository(models.Model):
     description = models.TextField(blank=True)
 
     # Who changed what, when (django-simple-history); the admin shows and reverts it.
-    history = HistoricalRecords(excluded_fields=["modified"])
+    history = HistoricalRecords()
 
     objects = SlugNaturalKeyManager.from_queryset(RepositoryQuerySet)()
 
@@ -159,7 +159,7 @@ class Collection(models.Model):
         help_text="Slugs from the top collection down, each followed by “/”; kept by save().",
     )
 
-    history = HistoricalRecords(excluded_fields=["modified", "tree_path"])
+    history = HistoricalRecords(excluded_fields=["tree_path"])
 
     objects = SlugNaturalKeyManager.from_queryset(CollectionQuerySet)()
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path(
+        "documents/export.<str:format>", views.DocumentExportView.as_view(), name="document-export"
+    ),
+    path(
         "documents/<int:record_id>/", views.DocumentRedirectView.as_view(), name="document-redirect"
     ),
     path(

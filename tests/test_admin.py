@@ -205,7 +205,7 @@ def test_archivist_catalogues_the_telegram_completely_through_the_add_form(
 def test_editor_publishes_the_archivists_telegram_with_the_action(
     client, archivist, editor, telegram_links
 ):
-    """An editor's publish action makes the archivist's draft public and dates it."""
+    """An editor's confirmed publish action makes the archivist's draft public and dates it."""
     client.force_login(archivist)
     client.post(ADD_URL, telegram_post(telegram_links))
     document = Document.objects.get(source_identifier="wilson-center-209844")
@@ -214,7 +214,7 @@ def test_editor_publishes_the_archivists_telegram_with_the_action(
 
     response = client.post(
         CHANGELIST_URL,
-        {"action": "publish_selected", "index": "0", "_selected_action": [document.pk]},
+        {"action": "publish_selected", "_selected_action": [document.pk], "post": "yes"},
         follow=True,
     )
 
@@ -225,12 +225,12 @@ def test_editor_publishes_the_archivists_telegram_with_the_action(
 
 
 def test_editor_unpublishes_with_the_action(editor_client):
-    """The unpublish action returns a published document to draft."""
+    """The confirmed unpublish action returns a published document to draft."""
     document = DocumentFactory()
 
     editor_client.post(
         CHANGELIST_URL,
-        {"action": "unpublish_selected", "index": "0", "_selected_action": [document.pk]},
+        {"action": "unpublish_selected", "_selected_action": [document.pk], "post": "yes"},
     )
 
     document.refresh_from_db()
@@ -491,7 +491,8 @@ def test_document_changelist_has_the_archivists_columns(archivist_client):
         " ".join(header.split())
         for header in re.findall(r'<div class="text">\s*(?:<a [^>]*>)?(.*?)<', head, re.S)
     ]
-    assert headers == ["Title", "Date", "Status", "Repository", "Modified"]
+    # The first column holds the checkboxes of the bulk actions, which archivists may use.
+    assert headers == ["", "Title", "Date", "Status", "Repository", "Modified"]
     assert "February 2, 1944" in response.text
     assert "Draft" in response.text
 

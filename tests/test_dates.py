@@ -73,3 +73,35 @@ def test_display_falls_back_to_the_stored_string():
     """A value the wording rules cannot read is shown as stored rather than failing."""
     assert dates.display("1944-02-02T10:00:00") == "1944-02-02T10:00:00"
     assert dates.display("") == "Undated"
+
+
+PLAIN_VALUES = [
+    "1944",
+    "1944-02",
+    "1944-02-02",
+    "1944~",
+    "1944-02?",
+    "1944-02-02%",
+    "1891-03/1892-04",
+    "1944/",
+    "/1944",
+    "1900-02",
+    "2000-02-29",
+    "1544-11-15/1545",
+]
+
+
+@pytest.mark.parametrize("value", PLAIN_VALUES)
+def test_plain_dates_skip_the_edtf_parser_with_the_same_result(value, monkeypatch):
+    """The fast path for plain dates and intervals gives what the edtf package gives."""
+    fast = dates._parse_plain(value)
+    assert fast is not None
+    monkeypatch.setattr(dates, "_parse_plain", lambda value: None)
+    assert fast == dates.parse.__wrapped__(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["1944-13", "1944-02-30", "0000", "194X", "1944-21", "..", "1944/1943"]
+)
+def test_other_dates_take_the_edtf_parser(value):
+    assert dates._parse_plain(value) is None

@@ -65,10 +65,12 @@ def by_save_as_new(client, target):
 
 
 def by_action(client, target):
-    """The changelist's publish or unpublish action posted for one document."""
+    """The changelist's publish or unpublish action posted for one document, and confirmed."""
     document = DocumentFactory(draft=(target == PUBLISHED))
     action = "publish_selected" if target == PUBLISHED else "unpublish_selected"
-    client.post(CHANGELIST_URL, {"action": action, "index": "0", "_selected_action": [document.pk]})
+    client.post(
+        CHANGELIST_URL, {"action": action, "_selected_action": [document.pk], "post": "yes"}
+    )
     document.refresh_from_db()
     return document
 

@@ -16,3 +16,4 @@ from .browse import (  # noqa: F401
 )
 from .citations import DocumentCitationView  # noqa: F401
 from .documents import DocumentDetailView, DocumentListView, DocumentRedirectView  # noqa: F401
+from .exports import DocumentExportView  # noqa: F401

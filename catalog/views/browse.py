@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Min, Q, Window
 from django.db.models.functions import RowNumber, Substr, Upper
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
@@ -248,6 +249,9 @@ class PersonDetailView(BrowseMixin, DetailView):
     """
     A person: names, life dates, authority links, and their published documents grouped by
     role (the first ``ROLE_PREVIEW`` of each, with the total and a link to all of them).
+
+    The address of a person merged into another answers 301 with the address of the one kept
+    (:class:`~catalog.models.PersonRedirect`), if that person is public; otherwise 404.
     """
 
     template_name = "catalog/person_detail.html"
@@ -255,6 +259,16 @@ class PersonDetailView(BrowseMixin, DetailView):
 
     def get_queryset(self):
         return Person.objects.published().with_document_counts().prefetch_related("authorities")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            survivor = Person.objects.published().filter(redirects__old_slug=kwargs["slug"]).first()
+            if survivor is None:
+                raise
+            return redirect(survivor, permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def role_groups(self):
         """

@@ -1,7 +1,8 @@
 """
 The admin pages the project customises pass axe-core's WCAG 2.1 A and AA rules in Chromium:
-the login, the catalogue's change lists (columns, filters, date hierarchy, actions) and its
-change forms (fieldsets, inlines placed after their sections, autocomplete widgets).
+the login, the catalogue's change lists (columns, filters, date hierarchy, actions), its
+change forms (fieldsets, inlines placed after their sections, autocomplete widgets), the
+history pages and the import pages.
 """
 
 import pytest
@@ -33,6 +34,9 @@ def admin_pages():
         "collection": f"/admin/catalog/collection/{collection.pk}/change/",
         "archive": f"/admin/catalog/repository/{repository.pk}/change/",
         "rights statements": "/admin/catalog/rightsstatement/",
+        "import batches": "/admin/catalog/importbatch/",
+        "import documents": "/admin/catalog/importbatch/add/",
+        "person history": f"/admin/catalog/person/{person.pk}/history/",
     }
 
 

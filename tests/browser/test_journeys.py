@@ -114,6 +114,8 @@ def test_telegram_from_cataloguing_to_a_researchers_screen(
     page.locator(f"input[name=_selected_action][value='{document.pk}']").check()
     page.select_option("select[name=action]", "publish_selected")
     page.get_by_role("button", name="Go").click()
+    expect(page.locator("#content")).to_contain_text(document.title)  # the confirmation page
+    page.get_by_role("button", name="Yes, publish them").click()
     expect(page.locator(".messagelist")).to_contain_text("Published 1 document")
     context.close()
 
