@@ -50,8 +50,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # /sitemap.xml; the domain comes from the request (no django.contrib.sites).
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "catalog",
 ]
 
@@ -128,6 +133,37 @@ SITE_NAME = os.environ.get("SITE_NAME", "Archive Catalogue")
 
 # Public lists show this many records a page.
 CATALOG_PAGE_SIZE = 25
+
+# OAI-PMH at /oai/ (docs/oai-pmh.md): the <host> in oai:<host>:record/<id> (empty: the request's
+# host), the contact address harvesters see, and records a page.
+OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "")
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "archive@example.org")
+OAI_PAGE_SIZE = 100
+
+# The read-only JSON API under /api/ (catalog/api/, docs/api.md): JSON only, no sign-in (it
+# shows what the public site shows), pages as long as the HTML lists'.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.CataloguePagination",
+    "PAGE_SIZE": CATALOG_PAGE_SIZE,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "Read-only access to the published catalogue: documents (searched and "
+    "filtered as on the document list), people, collections, archives and rights statements.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # Swagger UI from this site's static files (drf-spectacular-sidecar), never a CDN; no
+    # badge fetched from the online validator either.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)

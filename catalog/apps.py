@@ -9,4 +9,4 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        from . import signals  # noqa: F401 (connects the search index upkeep)
+        from . import oai, signals  # noqa: F401 (OAI tombstones; the search index upkeep)

@@ -290,6 +290,7 @@ def csl_json(document, url, *, accessed=None):
         "accessed": {"date-parts": [[accessed.year, accessed.month, accessed.day]]},
         "language": document.language,
         "abstract": document.summary,
+        "license": document.rights.uri if document.rights_id else "",
         "note": "\n".join(_notes(document, authors + recipients, parts)),
     }
     return {key: value for key, value in item.items() if value}

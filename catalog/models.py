@@ -786,3 +786,25 @@ class ImportBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.source_identifier}"
+
+
+class DeletedDocument(models.Model):
+    """
+    A tombstone: a document deleted after it had been published, kept so that OAI-PMH
+    harvesters (catalog/oai.py) learn it is gone.  Nothing of its content is kept.
+    """
+
+    record_id = models.PositiveIntegerField("record ID", unique=True)
+    deleted = models.DateTimeField(default=timezone.now)
+    collection_paths = models.TextField(
+        blank=True,
+        help_text="The tree paths of its collections, each after a line break, so that "
+        "harvesting a set still reports the deletion.",
+    )
+
+    class Meta:
+        ordering = ["deleted", "record_id"]
+        indexes = [models.Index(fields=["deleted", "record_id"], name="deleted_document_deleted")]
+
+    def __str__(self):
+        return f"record ID {self.record_id} (deleted)"

@@ -38,6 +38,33 @@ def published_count(lookup):
     return Coalesce(Subquery(counted[:1]), 0)
 
 
+class _JoinedWithSpaces(models.Aggregate):
+    """The values joined with single spaces (SQLite ``GROUP_CONCAT``, PostgreSQL ``STRING_AGG``)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _authority_uris():
+    """
+    A subquery annotation on person links: the linked person's authority URIs joined with
+    spaces (an authority URI holds none), so the record page gets them without a query.
+    """
+    uris = (
+        apps.get_model("catalog", "PersonAuthority")
+        .objects.filter(person=OuterRef("person"))
+        .order_by()
+        .values("person")
+        .annotate(uris=_JoinedWithSpaces("uri"))
+        .values("uris")
+    )
+    return Subquery(uris)
+
+
 # Browse by date: a document's month is unknown when its earliest date is 1 January and its
 # latest 31 December (a year, "1944~", "194X", "1944/.."): it is counted under its year only.
 MONTH_UNKNOWN = Q(
@@ -70,13 +97,19 @@ class DocumentQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """Everything a record page shows, in a fixed number of queries."""
+        """
+        Everything a record page shows, in a fixed number of queries.  Each person link
+        carries ``authority_uris`` (the person's authority URIs, space-separated, or None) for
+        the page's structured data, read in the same query as the links.
+        """
         link_model = self.model.people.through
         collection_model = self.model.collections.rel.model
         return self.select_related("repository", "rights").prefetch_related(
             Prefetch(
                 "person_links",
-                queryset=link_model.objects.select_related("person").order_by("position", "pk"),
+                queryset=link_model.objects.select_related("person")
+                .annotate(authority_uris=_authority_uris())
+                .order_by("position", "pk"),
             ),
             Prefetch(
                 "collections",

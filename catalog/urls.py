@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views.oai import OAIView
 
 app_name = "catalog"
 
@@ -37,4 +38,5 @@ urlpatterns = [
     path("dates/<int:decade>s/", views.DecadeView.as_view(), name="date-decade"),
     path("dates/<int:year>/", views.YearView.as_view(), name="date-year"),
     path("dates/<int:year>/<int:month>/", views.MonthView.as_view(), name="date-month"),
+    path("oai/", OAIView.as_view(), name="oai"),
 ]

@@ -97,6 +97,7 @@ def test_csl_json_of_the_seed_holds_every_field(client, seed):
             "accessed": {"date-parts": [[today.year, today.month, today.day]]},
             "language": "en",
             "abstract": seed.summary,
+            "license": seed.rights.uri,
             "note": "Record ID 1",
         }
     ]

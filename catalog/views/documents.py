@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, RedirectView
 from django_filters.views import FilterView
 
-from .. import facets, search
+from .. import facets, search, structured_data
 from ..citations import chicago, source_line
 from ..filters import RELEVANCE, DocumentFilter
 from ..models import Collection, Document, DocumentPerson
@@ -246,6 +246,17 @@ class DocumentDetailView(PublicDocumentMixin, DetailView):
             permalink=permalink,
             citation=chicago(document, permalink),
             source_line=source_line(document),
+            # JSON-LD and meta tags for search engines and reference managers; none on a
+            # draft's preview, so nothing unpublished is described to machines.
+            record_meta=None
+            if not document.is_published()
+            else structured_data.record_metadata(
+                document,
+                permalink=permalink,
+                collections=collections,
+                absolute_uri=self.request.build_absolute_uri,
+                source=source_line(document),
+            ),
         )
         return context
 
