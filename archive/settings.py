@@ -9,6 +9,10 @@ One module, configured by environment variables with safe development defaults:
 - ``DJANGO_DEBUG``: ``1`` (default, development) or ``0``.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated; default ``127.0.0.1,localhost``.
 - ``SITE_NAME``: the name shown in page titles and citations.
+- ``CACHE_URL``: ``redis://host:6379/1`` for a Redis cache shared by every process.  Without
+  it, development (``DJANGO_DEBUG=1``) caches in local memory, one cache per process, and
+  production caches nothing: a per-process cache behind several workers could serve a page
+  from before a publish.
 """
 
 import os
@@ -102,6 +106,25 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url, *, debug):
+    """
+    ``CACHES["default"]`` for ``url``: redis:// or rediss:// → Redis; none → local memory in
+    development, no cache in production (see the module's docstring).
+    """
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url:
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {url!r}.")
+    if debug:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+# Public pages are cached whole and invalidated on every change (catalog/cache.py,
+# docs/performance.md#caching).
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""), debug=DEBUG)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,4 +9,4 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        from . import oai, signals  # noqa: F401 (OAI tombstones; the search index upkeep)
+        from . import cache, oai, signals  # noqa: F401 (page cache; OAI tombstones; search index)

@@ -40,7 +40,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from . import dates, interchange, search
+from . import cache, dates, interchange, search
 from .authorities import normalize_authority_uri
 from .models import (
     LANGUAGES,
@@ -1034,6 +1034,7 @@ def apply(
             if progress:
                 progress(done, plan.rows)
         search.reindex(writer.touched)
+        cache.bump()  # bulk_create sends no signals: the public pages change all the same
         batch.created_count, batch.updated_count = counts[CREATE], counts[UPDATE]
         batch.unchanged_count = counts[UNCHANGED]
         batch.save()
@@ -1099,6 +1100,7 @@ def undo(batch: ImportBatch, *, user=None, force=False) -> ImportBatch:
         batch.undone_at, batch.undone_by = timezone.now(), user
         batch.save(update_fields=["status", "undone_at", "undone_by"])
         search.reindex([item.document_id for item in items if item.document_id])
+        cache.bump()  # restored links are bulk-created, without signals
     return batch
 
 

@@ -1,15 +1,26 @@
-"""Public URLs. Permalinks: /documents/<record id>/<slug>/ (any other slug answers 301)."""
+"""
+Public URLs. Permalinks: /documents/<record id>/<slug>/ (any other slug answers 301).
+
+``cached`` pages are served whole from the cache to anonymous readers (catalog/cache.py).
+"""
 
 from django.urls import path
 
 from . import views
+from .cache import cached_public_page
 from .views.oai import OAIView
 
 app_name = "catalog"
 
+
+def cached(view_class):
+    """``view_class`` as a view whose anonymous GETs are cached until the catalogue changes."""
+    return cached_public_page(view_class.as_view())
+
+
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("documents/", views.DocumentListView.as_view(), name="document-list"),
+    path("", cached(views.HomeView), name="home"),
+    path("documents/", cached(views.DocumentListView), name="document-list"),
     path(
         "documents/export.<str:format>", views.DocumentExportView.as_view(), name="document-export"
     ),
@@ -26,17 +37,15 @@ urlpatterns = [
         views.DocumentCitationView.as_view(),
         name="document-cite",
     ),
-    path("people/", views.PersonListView.as_view(), name="person-list"),
-    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
-    path("collections/", views.CollectionListView.as_view(), name="collection-list"),
-    path(
-        "collections/<slug:slug>/", views.CollectionDetailView.as_view(), name="collection-detail"
-    ),
-    path("archives/", views.RepositoryListView.as_view(), name="repository-list"),
-    path("archives/<slug:slug>/", views.RepositoryDetailView.as_view(), name="repository-detail"),
-    path("dates/", views.DateBrowseView.as_view(), name="date-browse"),
-    path("dates/<int:decade>s/", views.DecadeView.as_view(), name="date-decade"),
-    path("dates/<int:year>/", views.YearView.as_view(), name="date-year"),
-    path("dates/<int:year>/<int:month>/", views.MonthView.as_view(), name="date-month"),
+    path("people/", cached(views.PersonListView), name="person-list"),
+    path("people/<slug:slug>/", cached(views.PersonDetailView), name="person-detail"),
+    path("collections/", cached(views.CollectionListView), name="collection-list"),
+    path("collections/<slug:slug>/", cached(views.CollectionDetailView), name="collection-detail"),
+    path("archives/", cached(views.RepositoryListView), name="repository-list"),
+    path("archives/<slug:slug>/", cached(views.RepositoryDetailView), name="repository-detail"),
+    path("dates/", cached(views.DateBrowseView), name="date-browse"),
+    path("dates/<int:decade>s/", cached(views.DecadeView), name="date-decade"),
+    path("dates/<int:year>/", cached(views.YearView), name="date-year"),
+    path("dates/<int:year>/<int:month>/", cached(views.MonthView), name="date-month"),
     path("oai/", OAIView.as_view(), name="oai"),
 ]

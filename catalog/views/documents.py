@@ -5,14 +5,17 @@ Both start at ``Document.objects.published()``; staff who may change documents a
 on the record page, as an uncached, unindexed preview under a "Draft — not public" banner.
 """
 
+import time
+
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, get_conditional_response, quote_etag
+from django.utils.http import http_date
 from django.views.generic import DetailView, RedirectView
 from django_filters.views import FilterView
 
-from .. import facets, search, structured_data
+from .. import cache, facets, search, structured_data
 from ..citations import chicago, source_line
 from ..filters import RELEVANCE, DocumentFilter
 from ..models import Collection, Document, DocumentPerson
@@ -227,10 +230,41 @@ class DocumentDetailView(PublicDocumentMixin, DetailView):
             url = self.object.get_absolute_url()
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        validators = self.validators()
+        if validators:
+            not_modified = get_conditional_response(request, **validators)
+            if not_modified is not None:
+                return not_modified
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published():
             add_never_cache_headers(response)
+        elif validators:
+            response["ETag"] = validators["etag"]
+            if validators["last_modified"] is not None:
+                response["Last-Modified"] = http_date(validators["last_modified"])
         return response
+
+    def validators(self):
+        """
+        ``ETag`` and ``Last-Modified`` of a published record read anonymously, or ``{}``.
+
+        Both cover the record's own ``modified`` and the catalogue's generation (the names of
+        its people and collections on the page can change without it).  The record has been
+        fetched through the gate already, so a 304 is only ever for a public record; signed-in
+        readers, who may see staff links or a draft preview, get neither.  ``Last-Modified``
+        is left out until the second it names is over, since HTTP dates have whole seconds.
+        """
+        if self.request.user.is_authenticated or not self.object.is_published():
+            return {}
+        generation = cache.generation()
+        changed = max(self.object.modified, cache.changed_at())
+        last_modified = int(changed.timestamp())
+        return {
+            "etag": quote_etag(
+                f"{self.object.record_id}-{self.object.modified.timestamp()}-{generation}"
+            ),
+            "last_modified": last_modified if last_modified + 1 <= time.time() else None,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -44,7 +44,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from catalog import dates, search
+from catalog import cache, dates, search
 from catalog.models import (
     Collection,
     Document,
@@ -338,6 +338,8 @@ class Command(BaseCommand):
             leaves = self.make_collections(collections, repositories)
             persons = self.make_people(people)
             totals = self.make_documents(count, leaves, persons)
+            if not self.dry_run:
+                cache.bump()  # bulk_create sends no signals
         self.report(count, people, collections, len(repositories), totals)
 
     # -- helpers -------------------------------------------------------------------------
