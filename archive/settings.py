@@ -13,12 +13,20 @@ One module, configured by environment variables with safe development defaults:
   it, development (``DJANGO_DEBUG=1``) caches in local memory, one cache per process, and
   production caches nothing: a per-process cache behind several workers could serve a page
   from before a publish.
+
+Security (docs/deployment.md#security): ``DJANGO_ADMIN_URL`` (default ``admin/``),
+``DJANGO_BEHIND_PROXY``, ``DJANGO_PROXY_COUNT``, ``DJANGO_CSRF_TRUSTED_ORIGINS``,
+``DJANGO_AXES_FAILURE_LIMIT``, ``DJANGO_AXES_COOLOFF_HOURS``; with ``DJANGO_DEBUG=0`` also
+``DJANGO_SECURE_SSL_REDIRECT``, ``DJANGO_SECURE_COOKIES``, ``DJANGO_HSTS_SECONDS``,
+``DJANGO_HSTS_INCLUDE_SUBDOMAINS`` and ``DJANGO_HSTS_PRELOAD``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,10 +70,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "catalog",
+    # Content Security Policy header; failed admin sign-ins counted and locked out.
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +87,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user on every history entry the request writes.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection is a friendly 503, not a 500 (docs/reliability.md).
+    "catalog.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -125,6 +141,12 @@ def cache_from_url(url, *, debug):
 # Public pages are cached whole and invalidated on every change (catalog/cache.py,
 # docs/performance.md#caching).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""), debug=DEBUG)}
+
+# django-axes' backend first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,8 +210,70 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
+# --- Security (docs/deployment.md#security) ------------------------------------------------
+
+# Where the admin answers: "admin/" unless DJANGO_ADMIN_URL says otherwise ("back-office/").
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_URL must not be empty: the public site is at /.")
+
+# Behind a reverse proxy or load balancer that terminates TLS: trust its X-Forwarded-Proto
+# (it must set or overwrite the header) and take the client's address from X-Forwarded-For,
+# DJANGO_PROXY_COUNT entries from the right (one per proxy in front of the app).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1")) if BEHIND_PROXY else 0
+
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+
+# Headers on every response, in development too (so what breaks, breaks early).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): scripts, styles, fonts and images from this site only,
+# no inline script or style (the record page's JSON-LD block is data, which CSP leaves alone),
+# no plug-ins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Admin sign-in throttling (django-axes): after DJANGO_AXES_FAILURE_LIMIT wrong passwords for
+# one username from one address, that username is refused from that address for
+# DJANGO_AXES_COOLOFF_HOURS; a successful sign-in clears the count. `manage.py axes_reset`
+# (or axes_reset_username, axes_reset_ip) unlocks at once.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(hours=float(os.environ.get("DJANGO_AXES_COOLOFF_HOURS", "1")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "archive.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "archive.security.client_ip"
+
 if not DEBUG:
+    # Production: HTTPS only. Turn the redirect off only where the proxy already redirects.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers probe the app directly over plain HTTP: the health check answers them.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
+    # HSTS: browsers use HTTPS only for this long (default one year). Subdomains and preload
+    # are on by default (what `check --deploy` asks); switch them off if any subdomain of this
+    # host still serves plain HTTP (docs/deployment.md#https-and-hsts).
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)

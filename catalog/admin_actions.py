@@ -121,8 +121,11 @@ def _confirm_documents(modeladmin, request, queryset, *, action, title, question
 
 
 def _left_alone(queryset, *, published):
-    """How many of the selected documents are already published (or, if not, drafts)."""
-    count = queryset.published().count()
+    """
+    How many of the selected documents are already published (or, if not, drafts), by
+    status: a published record closed by an embargo is published, only not yet public.
+    """
+    count = queryset.filter(status=Document.Status.PUBLISHED).count()
     return count if published else queryset.count() - count
 
 

@@ -31,6 +31,7 @@ footnote when that costs nothing.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
@@ -45,6 +46,34 @@ FACET_SHOWN = 10
 FACET_LIMIT = 50
 #: Beyond this many decades the histogram draws only decades that hold documents.
 MAX_FILLED_DECADES = 60
+#: PostgreSQL: each facet counts at most this many of its documents (settings
+#: ``CATALOG_FACET_SAMPLE``); when more match, it counts the first this many and scales the
+#: counts up, and the page says "about".  SQLite always counts exactly.
+FACET_SAMPLE = 10_000
+#: PostgreSQL: the number of results is counted up to this many (``CATALOG_COUNT_CAP``);
+#: beyond it, the planner's estimate is shown, as "about".
+COUNT_CAP = 25_000
+
+
+def estimating(connection):
+    """Whether counts above the thresholds are estimated on this database (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def facet_sample():
+    return getattr(settings, "CATALOG_FACET_SAMPLE", FACET_SAMPLE)
+
+
+def count_cap():
+    return getattr(settings, "CATALOG_COUNT_CAP", COUNT_CAP)
+
+
+def about(number):
+    """An estimate to two significant figures, as a reader is told it: “about 12,000”."""
+    if number >= 100:
+        digits = len(str(int(number))) - 2
+        number = round(number, -digits)
+    return f"about {int(number):,}"
 
 
 def query_string(params, *, drop=(), **values):
@@ -70,12 +99,14 @@ class FacetValue:
     count: int
     url: str = ""
     selected: bool = False
+    #: The count is scaled up from a sample (PostgreSQL, more documents than FACET_SAMPLE).
+    estimated: bool = False
 
     # Written out here rather than by template filters: a page shows a few hundred values.
 
     @property
     def count_number(self):
-        return f"{self.count:,}"
+        return about(self.count) if self.estimated else f"{self.count:,}"
 
     @property
     def count_noun(self):
@@ -161,6 +192,8 @@ class DocumentFacets:
             else None
         )
         self._rows = None
+        #: What was scaled up from a sample: facet names, "decade"/"year", "total".
+        self.estimated = set()
         self._levels = None  # (sql, params) mapping collections to the listed level
 
     # Reading
@@ -178,33 +211,57 @@ class DocumentFacets:
     def _read(self):
         q = self.connection.ops.quote_name
         bases, parts = {}, []  # parts: (sql, params, the alias of the documents it counts)
+        counted = {}  # facet (or "year"/"decade") → the alias of the documents it counts
         for name, own, *_ in FACETS:
             alias = self._base(bases, own)
             if alias:
                 parts.append((*getattr(self, f"_{name}_sql")(q, alias), alias))
+                counted[name] = alias
         alias = self._base(bases, DATE_FILTERS)
         if alias:
             parts.append((*self._histogram_sql(q, alias), alias))
-        alias = self._base(bases, ())
-        if alias:
+            counted["year" if self.decade is not None else "decade"] = alias
+        total_alias = self._base(bases, ())
+        sample = facet_sample() if estimating(self.connection) else None
+        if sample is None and total_alias:
             # The number of results, so that the page need not count them again.
             total = (
                 f"SELECT 'total' AS facet, NULL AS value, NULL AS label, "
-                f"CAST(NULL AS INTEGER) AS number, COUNT(*) AS n FROM {q(alias)} f"
+                f"CAST(NULL AS INTEGER) AS number, COUNT(*) AS n FROM {q(total_alias)} f"
             )
-            parts.append((total, [], alias))
+            parts.append((total, [], total_alias))
+        elif sample is not None:
+            # How many documents each set holds: counted in the sample while it is not full,
+            # else counted again up to the cap (the sample holds the first ``sample``).
+            for _, _, alias in bases.values():
+                if alias:
+                    size = (
+                        f"SELECT 'size' AS facet, '{alias}' AS value, NULL AS label, "
+                        f"CAST(NULL AS INTEGER) AS number, COUNT(*) AS n "
+                        f"FROM {q(alias + '_all')} f"
+                    )
+                    parts.append((size, [], None))
         if not parts:
             return {}
         uses = {}
         for *_, alias in parts:
-            uses[alias] = uses.get(alias, 0) + 1
+            if alias:
+                uses[alias] = uses.get(alias, 0) + 1
         materialized = "MATERIALIZED " if self._can_materialize() else ""
         columns = ", ".join(q(column) for column in BASE_COLUMNS)
         ctes, params = [], []
         for body_sql, body_params, alias in bases.values():
             if alias:
                 # A set several facets count is worked out once; one counted once is inlined.
-                how = materialized if uses[alias] > 1 else ""
+                how = materialized if uses.get(alias, 0) > 1 else ""
+                if sample is not None:
+                    # Up to the cap of the documents, once; the facets count the first
+                    # ``sample`` of them (all of them when there are no more).
+                    ctes.append(
+                        f"{q(alias + '_all')} ({columns}) AS MATERIALIZED "
+                        f"(SELECT * FROM ({body_sql}) s LIMIT {count_cap() + 1})"
+                    )
+                    body_sql = f"SELECT * FROM {q(alias + '_all')} LIMIT {sample}"
                 ctes.append(f"{q(alias)} ({columns}) AS {how}({body_sql})")
                 params.extend(body_params)
         if self._levels:
@@ -224,7 +281,41 @@ class DocumentFacets:
             cursor.execute(f"WITH {', '.join(ctes)} {union}", params)
             for facet, value, label, number, count in cursor.fetchall():
                 rows.setdefault(facet, []).append((value, label, number, count))
+        if sample is None:
+            return rows
+        # Sets larger than the sample: counts scaled up from it, and marked as estimates.
+        sizes = {value: count for value, _, _, count in rows.pop("size", [])}
+        by_alias = {
+            alias: (body_sql, body_params) for body_sql, body_params, alias in bases.values()
+        }
+        for alias, size in sizes.items():
+            if size > count_cap():
+                sizes[alias] = max(size, self._planned_rows(*by_alias[alias]))
+        for name, alias in counted.items():
+            size = sizes.get(alias, 0)
+            if size > sample and name in rows:
+                factor = size / sample
+                rows[name] = [
+                    (value, label, number, round(count * factor))
+                    for value, label, number, count in rows[name]
+                ]
+                self.estimated.add(name)
+        if total_alias:
+            rows["total"] = [(None, None, None, sizes.get(total_alias, 0))]
+            if sizes.get(total_alias, 0) > count_cap():
+                self.estimated.add("total")
         return rows
+
+    def _planned_rows(self, sql, params):
+        """The planner's estimate of how many rows ``sql`` gives (PostgreSQL)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            import json
+
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def _compile(self, queryset):
         """The SQL and parameters the ORM writes for ``queryset`` on this database."""
@@ -406,6 +497,11 @@ class DocumentFacets:
         rows = self.rows.get("total")
         return rows[0][3] if rows else 0
 
+    @property
+    def total_estimated(self):
+        """Whether ``total`` is the planner's estimate (PostgreSQL, above ``COUNT_CAP``)."""
+        return "total" in self.estimated and bool(self.rows)
+
     # Facets
 
     def facets(self, params, *, result_count, drop_urls):
@@ -421,8 +517,11 @@ class DocumentFacets:
         facets = []
         for name, _own, heading, noun in FACETS:
             rows = self.rows.get(name, [])
+            estimated = name in self.estimated
             values = [
-                FacetValue(value, label or labels[name].get(value, value), count)
+                FacetValue(
+                    value, label or labels[name].get(value, value), count, estimated=estimated
+                )
                 for value, label, _number, count in rows
             ]
             values.sort(key=lambda v: (-v.count, v.label.casefold(), v.value))
@@ -458,6 +557,7 @@ class DocumentFacets:
                     result_count,
                     drop_urls.get(facet.name, ""),
                     True,
+                    estimated=self.total_estimated,
                 ),
             )
 
@@ -485,6 +585,7 @@ class DocumentFacets:
             histogram = Histogram(
                 "year", year_bars(decade, rows, url_for, selected=selected), decade=decade
             )
+            histogram.mark_estimated("year" in self.estimated)
             histogram.all_url = all_url
             if decade >= 10:
                 histogram.previous = Bar(
@@ -506,6 +607,8 @@ class DocumentFacets:
             decade_bars(rows, url_for, selected=selected),
             all_url=all_url if selected else "",
         )
+        if histogram.mark_estimated("decade" in self.estimated):
+            return histogram  # no footnote of undated documents from estimates
         if not selected:
             # Without a date filter the result count covers the same documents as the bars.
             histogram.undated = result_count - histogram.total
@@ -546,13 +649,16 @@ class Bar:
     #: bar's label is in its link text whether drawn or not).
     tick: bool = True
     major: bool = True
+    #: The count is scaled up from a sample (see ``FACET_SAMPLE``).
+    estimated: bool = False
 
     @property
     def count_text(self):
-        """“312 documents”, “1 document”, “no documents”."""
+        """“312 documents”, “1 document”, “no documents”, “about 12,000 documents”."""
         if not self.count:
             return "no documents"
-        return f"{self.count:,} document{'' if self.count == 1 else 's'}"
+        number = about(self.count) if self.estimated else f"{self.count:,}"
+        return f"{number} document{'' if self.count == 1 else 's'}"
 
 
 @dataclass
@@ -573,6 +679,16 @@ class Histogram:
     @property
     def total(self):
         return sum(bar.count for bar in self.bars)
+
+    def mark_estimated(self, estimated):
+        """Mark every bar's count as an estimate (or not); returns ``estimated``."""
+        for bar in self.bars:
+            bar.estimated = estimated
+        if self.previous:
+            self.previous.estimated = estimated
+        if self.next:
+            self.next.estimated = estimated
+        return estimated
 
     @property
     def caption(self):

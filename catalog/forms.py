@@ -53,6 +53,8 @@ class DocumentAdminForm(forms.ModelForm):
             "rights",
             "rights_note",
             "status",
+            "embargo_until",
+            "embargo_reason",
             "original_uploaded",
         ]
 

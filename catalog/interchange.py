@@ -416,7 +416,8 @@ def read_rows(fileobj, file_format, *, mapping="default") -> Iterator[tuple[int,
             f"The CSV cannot be read after row {number}: {error}.", row=number + 1
         ) from None
     finally:
-        detach()
+        if not fileobj.closed:  # closed already when an error ended the caller's `with`
+            detach()
 
 
 # -- the corpus mapping ---------------------------------------------------------------------

@@ -4,6 +4,8 @@ The catalogue's records: where originals are held (Repository), how they are gro
 documents themselves with their people and custody chain.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -506,6 +508,20 @@ class Document(models.Model):
         blank=True,
         help_text="When the source first put it online, if it came from another digital archive.",
     )
+    embargo_until = models.DateField(
+        "closed until",
+        null=True,
+        blank=True,
+        help_text="Leave empty unless the record must stay closed: a published record is "
+        "hidden from the public until this date and opens by itself on it (no one need act).",
+    )
+    embargo_reason = models.CharField(
+        "reason for closure",
+        max_length=255,
+        blank=True,
+        help_text="Why it is closed, for staff only (never shown to the public): “Closed for "
+        "30 years under the donor agreement”. Required with a date.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -564,8 +580,26 @@ class Document(models.Model):
         return slugify(self.title)[:80].strip("-") or "document"
 
     def is_published(self):
-        """The instance twin of ``Document.objects.published()``."""
-        return self.status == self.Status.PUBLISHED
+        """The instance twin of ``Document.objects.published()``: published and not closed."""
+        return self.status == self.Status.PUBLISHED and not self.is_embargoed()
+
+    def is_embargoed(self):
+        """Closed today: an embargo date after today (the record opens on that date)."""
+        return self.embargo_until is not None and self.embargo_until > timezone.localdate()
+
+    @property
+    def embargo_opens_at(self):
+        """The moment the embargo lifts (midnight at the start of its date), or None."""
+        if self.embargo_until is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(self.embargo_until, datetime.time()))
+
+    def clean(self):
+        if self.embargo_until and not self.embargo_reason.strip():
+            raise ValidationError(
+                {"embargo_reason": "Give the reason the record is closed until this date."},
+                code="embargo_reason_required",
+            )
 
     @property
     def date_display(self):
@@ -583,9 +617,30 @@ class Document(models.Model):
         if self.record_id is None:
             last = Document.objects.aggregate(models.Max("record_id"))["record_id__max"]
             self.record_id = (last or 0) + 1
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        if self.status == self.Status.PUBLISHED:
+            self._date_publication()
         super().save(*args, **kwargs)
+
+    def _date_publication(self):
+        """
+        Set ``published_at``, when the record goes online here: now, or when its embargo lifts.
+        Kept once that moment has passed; until then it follows the embargo date, so a record
+        published under an embargo was never online before the date (OAI-PMH, catalog/oai.py,
+        tells harvesters of it only then).  A date in the past given with a closed record
+        stands only if the stored record had been online already.
+        """
+        now = timezone.now()
+        if self.is_embargoed() and self.published_at is not None and self.published_at <= now:
+            stored = (
+                Document.objects.filter(pk=self.pk).values_list("published_at", flat=True).first()
+                if self.pk
+                else None
+            )
+            if stored is None or stored > now:
+                self.published_at = None
+        if self.published_at is None or self.published_at > now:
+            opens_at = self.embargo_opens_at
+            self.published_at = max(now, opens_at) if opens_at else now
 
     def people_by_role(self):
         """[(role label, [links])] in the order roles are defined; uses prefetched links."""

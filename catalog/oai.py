@@ -3,14 +3,21 @@ The OAI-PMH 2.0 data provider's protocol: arguments, errors, identifiers, sets, 
 resumption tokens and the ``oai_dc`` record of a document.  :mod:`catalog.views.oai` answers
 the requests with the templates in ``templates/oai/``; docs/oai-pmh.md is the harvester's guide.
 
-What is harvested: every document that has ever been published (it has ``published_at``).
-One that is published now is a full record; one that was withdrawn (back to draft) answers
-as a deleted header, and so does a published document that was deleted outright, through
-the :class:`~catalog.models.DeletedDocument` tombstone written by :func:`record_deletion`.
-A deleted header carries the identifier and the datestamp only: nothing of the withdrawn
-record's content.  A draft that was never published does not exist for a harvester.
+What is harvested: every document that has ever been public (its ``published_at``, when it
+went online, has come).  One that is public now is a full record; one that was withdrawn
+(back to draft, or closed by an embargo after it had been online) answers as a deleted
+header, and so does a published document that was deleted outright, through the
+:class:`~catalog.models.DeletedDocument` tombstone written by :func:`record_deletion`.  A
+deleted header carries the identifier and the datestamp only: nothing of the withdrawn
+record's content.  A draft that was never published, and a record published under an
+embargo that has not yet lifted (its ``published_at`` is the moment it lifts), do not exist
+for a harvester.
 
-Lists are ordered by datestamp (``modified``, or when deleted) then record ID and paged by
+A record's datestamp is when it last changed (``modified``) or, once an embargo has lifted,
+the moment it lifted if that is later: a record that opens at midnight without anyone
+touching it has a datestamp of that midnight, so incremental harvests (``from``) see it.
+
+Lists are ordered by datestamp (see above, or when deleted) then record ID and paged by
 keyset: a resumption token holds the last (datestamp, record ID) served and the original
 arguments, with an upper bound frozen at the first request, so a harvest never skips or
 repeats a record even while documents change.  Tokens are signed and expire after a day.
@@ -22,7 +29,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Prefetch, Q, When
+from django.db.models.functions import Cast, Greatest
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -198,10 +206,27 @@ def public_sets():
 
 def ever_published():
     """
-    Documents that were published at some time: published now (full records) or withdrawn
-    (deleted headers).  ``published_at`` is set on first publication and never cleared.
+    Documents that were public at some time: public now (full records) or withdrawn (deleted
+    headers), each with its ``datestamp``.  ``published_at`` is set on first publication,
+    to when an embargo lifts if the record is published under one, and never cleared.
     """
-    return Document.objects.filter(published_at__isnull=False)
+    return Document.objects.filter(published_at__lte=timezone.now()).annotate(datestamp=datestamp())
+
+
+def datestamp():
+    """
+    A document's datestamp: ``modified``, or the moment its embargo lifted (midnight UTC,
+    the site's time zone, at the start of ``embargo_until``) when that has passed and is later.
+    """
+    lifted = Cast("embargo_until", DateTimeField())
+    return Case(
+        When(
+            embargo_until__lte=timezone.localdate(),
+            then=Greatest("modified", lifted, output_field=DateTimeField()),
+        ),
+        default=F("modified"),
+        output_field=DateTimeField(),
+    )
 
 
 def tombstones():
@@ -235,9 +260,9 @@ def with_metadata(documents):
 
 def with_sets(documents):
     """What a header shows: the collections, for the set specs (one prefetch)."""
-    return documents.only("pk", "record_id", "status", "modified").prefetch_related(
-        Prefetch("collections", queryset=Collection.objects.only("pk", "tree_path"))
-    )
+    return documents.only(
+        "pk", "record_id", "status", "embargo_until", "modified"
+    ).prefetch_related(Prefetch("collections", queryset=Collection.objects.only("pk", "tree_path")))
 
 
 @dataclass
@@ -257,7 +282,7 @@ def item(record_id):
     """The harvested item with this record ID, from :func:`with_metadata`; idDoesNotExist."""
     document = with_metadata(ever_published()).filter(record_id=record_id).first()
     if document is not None:
-        return Item(record_id, document.modified, document)
+        return Item(record_id, document.datestamp, document)
     tombstone = tombstones().filter(record_id=record_id).first()
     if tombstone is None:
         raise OAIError("idDoesNotExist", f"There is no record {record_id}.")
@@ -295,10 +320,10 @@ def list_page(verb, arguments, *, now=None):
     upper = datetime.datetime.fromisoformat(state["upper"])
     path = state["set"]
 
-    documents = ever_published().filter(modified__lt=upper)
+    documents = ever_published().filter(datestamp__lt=upper)
     deleted = tombstones().filter(deleted__lt=upper)
     if lower:
-        documents = documents.filter(modified__gte=lower)
+        documents = documents.filter(datestamp__gte=lower)
         deleted = deleted.filter(deleted__gte=lower)
     if path:
         documents = documents.in_collection(Collection(tree_path=path))
@@ -313,13 +338,13 @@ def list_page(verb, arguments, *, now=None):
     if state["after"]:
         moment, last_id = datetime.datetime.fromisoformat(state["after"][0]), state["after"][1]
         documents = documents.filter(
-            Q(modified__gt=moment) | Q(modified=moment, record_id__gt=last_id)
+            Q(datestamp__gt=moment) | Q(datestamp=moment, record_id__gt=last_id)
         )
         deleted = deleted.filter(Q(deleted__gt=moment) | Q(deleted=moment, record_id__gt=last_id))
     documents = (with_metadata if verb == "ListRecords" else with_sets)(documents)
     items = [
-        Item(d.record_id, d.modified, d)
-        for d in documents.order_by("modified", "record_id")[: size + 1]
+        Item(d.record_id, d.datestamp, d)
+        for d in documents.order_by("datestamp", "record_id")[: size + 1]
     ]
     items += [
         Item(t.record_id, t.deleted) for t in deleted.order_by("deleted", "record_id")[: size + 1]
@@ -400,7 +425,7 @@ def _read_token(token, verb):
 
 def earliest_datestamp(now=None):
     """The earliest datestamp of anything harvested (now, when nothing is)."""
-    first = ever_published().order_by("modified").values_list("modified", flat=True).first()
+    first = ever_published().order_by("datestamp").values_list("datestamp", flat=True).first()
     gone = DeletedDocument.objects.order_by("deleted").values_list("deleted", flat=True).first()
     moments = [m for m in (first, gone) if m is not None]
     return min(moments) if moments else (now or timezone.now())
@@ -476,11 +501,11 @@ def dublin_core(document, request):
 @receiver(pre_delete, sender=Document, dispatch_uid="catalog_oai_document_deleted")
 def record_deletion(sender, instance, **kwargs):
     """
-    A document that was ever published leaves a tombstone when deleted, so harvesters learn
+    A document that was ever public leaves a tombstone when deleted, so harvesters learn
     that it is gone.  Sent inside the deletion's transaction, before the collection links go.
     """
-    if instance.published_at is None:
-        return
+    if instance.published_at is None or instance.published_at > timezone.now():
+        return  # never online (a draft, or published under an embargo not yet lifted)
     paths = instance.collections.values_list("tree_path", flat=True)
     DeletedDocument.objects.update_or_create(
         record_id=instance.record_id,

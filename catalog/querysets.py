@@ -1,17 +1,20 @@
 """
 Read recipes: the one public gate (``published()``) and the view-shaped query shapes.
 
-Every public read starts at ``published()`` on one of these QuerySets.  Person, Collection,
-Repository and Subject are public when they hold at least one published document, and they
-ask ``Document.objects.published()`` for that rather than repeating the status test.
+Every public read starts at ``published()`` on one of these QuerySets.  A document is public
+when it is published and not under an embargo (``embargo_until`` empty, today or past: the
+gate compares dates, so a record opens by itself).  Person, Collection, Repository and Subject
+are public when they hold at least one public document, and they ask
+``Document.objects.published()`` for that rather than repeating the test.
 """
 
 import datetime
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone
 
 
 def _document_model():
@@ -65,6 +68,50 @@ def _authority_uris():
     return Subquery(uris)
 
 
+#: The expression the GiST index ``document_published_span`` (migration 0009) is built on.
+SPAN_SQL = "daterange(date_earliest, date_latest, '[]')"
+
+
+class DateSpanOverlaps(models.Expression):
+    """
+    PostgreSQL only: the document's [earliest, latest] overlaps [start, end] (either may be
+    None: open), written as the indexed ``daterange`` expression so its GiST index serves it.
+    """
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def __init__(self, start, end, earliest=None, latest=None):
+        super().__init__()
+        self.start, self.end = start, end
+        self.earliest = earliest if earliest is not None else F("date_earliest")
+        self.latest = latest if latest is not None else F("date_latest")
+
+    def get_source_expressions(self):
+        return [self.earliest, self.latest]
+
+    def set_source_expressions(self, exprs):
+        self.earliest, self.latest = exprs
+
+    def as_sql(self, compiler, connection):
+        earliest, earliest_params = compiler.compile(self.earliest)
+        latest, latest_params = compiler.compile(self.latest)
+        return (
+            f"daterange({earliest}, {latest}, '[]') && daterange(%s::date, %s::date, '[]')",
+            [*earliest_params, *latest_params, self.start, self.end],
+        )
+
+    @property
+    def identity(self):
+        return (DateSpanOverlaps, self.start, self.end, self.earliest, self.latest)
+
+    def __eq__(self, other):
+        return isinstance(other, DateSpanOverlaps) and self.identity == other.identity
+
+    def __hash__(self):
+        return hash((DateSpanOverlaps, self.start, self.end))
+
+
 # Browse by date: a document's month is unknown when its earliest date is 1 January and its
 # latest 31 December (a year, "1944~", "194X", "1944/.."): it is counted under its year only.
 MONTH_UNKNOWN = Q(
@@ -76,8 +123,14 @@ class DocumentQuerySet(models.QuerySet):
     """Queries over documents; ``published()`` is the public gate."""
 
     def published(self):
-        """Documents a member of the public may see."""
-        return self.filter(status=self.model.Status.PUBLISHED)
+        """
+        Documents a member of the public may see: published, and not closed by an embargo.
+        An embargo date of today or earlier is open, so a record opens by itself on its date.
+        """
+        return self.filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=timezone.localdate()),
+            status=self.model.Status.PUBLISHED,
+        )
 
     def for_list(self):
         """
@@ -120,8 +173,19 @@ class DocumentQuerySet(models.QuerySet):
         )
 
     def overlapping(self, start=None, end=None):
-        """Documents whose [earliest, latest] overlaps [start, end]; a missing end is open."""
+        """
+        Documents whose [earliest, latest] overlaps [start, end]; a missing end is open.
+
+        On PostgreSQL the test is ``daterange(earliest, latest) && daterange(start, end)``,
+        which the GiST index ``document_published_span`` (migration 0009) answers directly;
+        two comparisons on the bounds could use a B-tree on one bound only and read every
+        document on the other side of it.  Elsewhere it is those two comparisons.
+        """
         queryset = self.exclude(date_earliest__isnull=True)
+        if not (start or end):
+            return queryset
+        if connections[self.db].vendor == "postgresql":
+            return queryset.filter(DateSpanOverlaps(start, end))
         if start:
             queryset = queryset.filter(date_latest__gte=start)
         if end:

@@ -303,9 +303,10 @@ class PostgreSQLBackend:
         return f"({sql})", parts
 
     def matching(self, query):
+        """The matching ids, read through the GIN index (``catalog_search_matches``, 0009)."""
         sql, params = self.tsquery(query)
         return RawSQL(
-            f"SELECT document_id FROM {INDEX_TABLE} WHERE vector @@ {sql}",
+            f"SELECT catalog_search_matches({sql})",
             params,
             output_field=BigIntegerField(),
         )

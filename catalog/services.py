@@ -65,14 +65,12 @@ def publish_documents(*, documents: QuerySet[Document] | Iterable[Document], use
     of the change.
     """
     _require_publish_permission(user)
-    now = timezone.now()
     changed = 0
     for document in _locked(documents):
-        if document.is_published():
+        if document.status == Document.Status.PUBLISHED:
             continue
         document.status = Document.Status.PUBLISHED
-        if document.published_at is None:
-            document.published_at = now
+        # save() sets published_at: now, or when an embargo lifts (catalog/models.py).
         document.save(update_fields=["status", "published_at", "modified"])
         changed += 1
     return changed
@@ -89,7 +87,7 @@ def unpublish_documents(*, documents: QuerySet[Document] | Iterable[Document], u
     _require_publish_permission(user)
     changed = 0
     for document in _locked(documents):
-        if not document.is_published():
+        if document.status != Document.Status.PUBLISHED:
             continue
         document.status = Document.Status.DRAFT
         document.save(update_fields=["status", "modified"])

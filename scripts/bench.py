@@ -82,6 +82,24 @@ def parse_args(argv=None):
         help="use the SQLite database FILE instead of DATABASE_URL (created when missing)",
     )
     parser.add_argument(
+        "--pages",
+        default="list,record,search",
+        help="comma-separated page groups to time: list, record, search, admin (the admin's "
+        "document changelist plain, with each list filter, searched, and the change form, as a "
+        "superuser); default list,record,search",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print EXPLAIN (ANALYZE, BUFFERS) summaries (PostgreSQL): for each filter "
+        "and sort of the list, which index each query reads and its time",
+    )
+    parser.add_argument(
+        "--no-prepare",
+        action="store_true",
+        help="do not migrate, load or generate anything: time the database as it is",
+    )
+    parser.add_argument(
         "--debug",
         action="store_true",
         help="keep DJANGO_DEBUG as the environment sets it (default: off)",
@@ -100,6 +118,7 @@ def configure(args):
         os.environ["DJANGO_DEBUG"] = "0"
         os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-not-for-production")
         os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+        os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     ensure_postgres_database(os.environ["DATABASE_URL"])
     import django
 
@@ -326,30 +345,202 @@ def matches(list_urls):
     return statistics.median(counts), min(counts), max(counts)
 
 
+def disable_page_cache():
+    """
+    Time the pages, not the page cache: random parameters rarely repeat, but the warm-up and
+    the query-count pass would otherwise serve cached copies (catalog/cache.py).
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    from catalog import cache as page_cache
+
+    if hasattr(page_cache, "PAGE_TIMEOUT"):
+        page_cache.PAGE_TIMEOUT = 0  # Django's cache stores nothing with a timeout of 0
+
+
+def admin_groups(rng, count, backend):
+    """
+    The admin's document changelist and change form, signed in as a superuser: plain, with
+    each list filter, searched, and a random document's change form (``count`` URLs each).
+    """
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from catalog.models import Collection, Document, Person, Repository, RightsStatement
+
+    if not isinstance(backend, InProcess):
+        raise SystemExit("--pages admin needs the in-process client (no --server)")
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    backend.client.force_login(user)
+    changelist = reverse("admin:catalog_document_changelist")
+    people = list(Person.objects.order_by("?").values_list("pk", flat=True)[:50])
+    top = list(Collection.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    repositories = list(Repository.objects.values_list("pk", flat=True))
+    rights = list(RightsStatement.objects.values_list("pk", flat=True))
+    ids = list(Document.objects.order_by("?").values_list("pk", flat=True)[:count])
+    words = ["treaty", "embassy", "harriman", "report", "stalin", "minister", "war", "letter"]
+
+    def urls(make):
+        return [make() for _ in range(count)]
+
+    return [
+        ("admin changelist", urls(lambda: f"{changelist}?p={rng.randint(1, 50)}")),
+        ("admin changelist, status", urls(lambda: f"{changelist}?status__exact=draft")),
+        ("admin changelist, embargo", urls(lambda: f"{changelist}?embargo=none")),
+        (
+            "admin changelist, collection",
+            urls(lambda: f"{changelist}?collection={rng.choice(top)}"),
+        ),
+        (
+            "admin changelist, archive",
+            urls(lambda: f"{changelist}?repository__id__exact={rng.choice(repositories)}"),
+        ),
+        (
+            "admin changelist, rights",
+            urls(lambda: f"{changelist}?rights__id__exact={rng.choice(rights)}"),
+        ),
+        ("admin changelist, type", urls(lambda: f"{changelist}?doc_type__exact=letter")),
+        ("admin changelist, language", urls(lambda: f"{changelist}?language__exact=de")),
+        (
+            "admin changelist, decade",
+            urls(lambda: f"{changelist}?decade={rng.randrange(1550, 1950, 10)}"),
+        ),
+        ("admin changelist, person", urls(lambda: f"{changelist}?person={rng.choice(people)}")),
+        ("admin changelist, searched", urls(lambda: f"{changelist}?q={rng.choice(words)}")),
+        (
+            "admin change form",
+            [reverse("admin:catalog_document_change", args=[pk]) for pk in ids],
+        ),
+    ]
+
+
+#: Query-string parameters for each filter and sort of the list, for --explain.
+def explain_cases(list_urls, query_urls):
+    from catalog.models import Collection, Document, Repository, RightsStatement, Subject
+
+    published = Document.objects.published()
+    person_url = list_urls[0]
+    person = dict(pair.split("=", 1) for pair in urlsplit(person_url).query.split("&")).get(
+        "person", ""
+    )
+    cases = [
+        ("person + 20 years", person_url.split("?", 1)[1]),
+        ("person", f"person={person}"),
+        ("person as author", f"person={person}&role=author"),
+        ("role (no person)", "role=recipient"),
+        ("20 years", "date_from=1700&date_to=1719"),
+        ("from a year", "date_from=1900"),
+        ("search", query_urls[0].split("?", 1)[1]),
+        ("sort: date", "sort=date"),
+        ("sort: -date", "sort=-date"),
+        ("sort: title", "sort=title"),
+        ("leave out approximate", "exclude_approximate=on"),
+        ("leave out uncertain", "exclude_uncertain=on"),
+        ("type", "doc_type=memorandum"),
+        ("language", "language=de"),
+    ]
+    repository = Repository.objects.published().order_by("pk").first()
+    if repository:
+        cases.append(("archive", f"repository={repository.slug}"))
+    rights = RightsStatement.objects.published().order_by("pk").first()
+    if rights:
+        cases.append(("rights", f"rights={rights.identifier}"))
+    collection = Collection.objects.filter(parent__isnull=True).order_by("pk").first()
+    if collection:
+        cases.append(("collection", f"collection={collection.slug}"))
+    subject = Subject.objects.filter(documents__in=published[:1000]).order_by("pk").first()
+    if subject:
+        cases.append(("subject", f"subject={subject.slug}"))
+    return cases
+
+
+def explain_report(list_urls, query_urls):
+    """
+    For each filter and sort of the list: the page's queries run again under EXPLAIN
+    (ANALYZE, BUFFERS), with the indexes each reads, its time and the buffers it touched.
+    """
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        print("--explain: PostgreSQL only")
+        return
+    from django.test import Client
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    print()
+    print("EXPLAIN (ANALYZE, BUFFERS) of each query of /documents/?<parameters>")
+    print("| case | parameters | query | indexes read | ms | shared buffers hit/read |")
+    print("|---|---|---|---|---|---|")
+    for name, query in explain_cases(list_urls, query_urls):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/documents/?{query}")
+        for number, executed in enumerate(captured.captured_queries, 1):
+            sql = executed["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                lines = [row[0] for row in cursor.fetchall()]
+            text = "\n".join(lines)
+            indexes = sorted(
+                set(re.findall(r"(?:Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)", text))
+            )
+            if "catalog_search_matches" in text:  # the full-text match, through its GIN index
+                indexes.append("catalog_search_matches() → catalog_search_vector")
+            ms = re.search(r"Execution Time: ([\d.]+) ms", text)
+            hit = sum(
+                int(x) for x in re.findall(r"shared hit=(\d+)", lines[1] if len(lines) > 1 else "")
+            )
+            read = sum(
+                int(x) for x in re.findall(r"read=(\d+)", lines[1] if len(lines) > 1 else "")
+            )
+            label = sql.split("FROM", 1)[1].split()[0] if "FROM" in sql else "?"
+            print(
+                f"| {name} | `{query[:60]}` | {number} ({label[:30]}) | "
+                f"{', '.join(indexes) or '–'} | {ms.group(1) if ms else '?'} | {hit}/{read} |"
+            )
+
+
 def main(argv=None):
     args = parse_args(argv)
     configure(args)
     from django.conf import settings
     from django.db import connection
 
-    total = prepare(args)
+    from catalog.models import Document
+
+    total = Document.objects.count() if args.no_prepare else prepare(args)
+    pages = {page.strip() for page in args.pages.split(",") if page.strip()}
     rng = random.Random(args.seed)
     list_urls, record_urls = parameter_sets(rng, args.requests)
     query_urls = search_urls(rng, args.requests)
     backend = OverHttp(args.server) if args.server else InProcess()
     forget_cached_dates()
+    disable_page_cache()
     rows, failed = [], False
-    for name, urls in [
-        ("document list (person + 20 years)", list_urls),
-        ("record page", record_urls),
-        ("search (two words, relevance, facets)", query_urls),
-    ]:
+    groups = [
+        ("document list (person + 20 years)", list_urls, "list"),
+        ("record page", record_urls, "record"),
+        ("search (two words, relevance, facets)", query_urls, "search"),
+    ]
+    groups = [(name, urls) for name, urls, page in groups if page in pages]
+    if "admin" in pages:
+        groups += admin_groups(rng, args.requests, backend)
+    for name, urls in groups:
         timings, statuses = measure(backend, urls)
         counts = [backend.queries(url) for url in urls[:QUERY_SAMPLE]]
         rows.append(summary(name, timings, statuses, counts))
         failed = failed or set(statuses) != {200}
     matched = {}
     for name, urls in [("list", list_urls), ("search", query_urls)]:
+        if name not in pages:
+            continue
         try:
             matched[name] = matches(urls)
         except Exception as error:  # the FilterSet is not there yet: report the timings anyway
@@ -372,6 +563,8 @@ def main(argv=None):
             f"{name} requests matched {median:.0f} documents (median; {low}–{high}) of which "
             f"the page shows 25"
         )
+    if args.explain:
+        explain_report(list_urls, query_urls)
     if failed:
         print("some requests did not answer 200: see the statuses column", file=sys.stderr)
         return 1

@@ -53,6 +53,17 @@ class StrictFilterBackend(DjangoFilterBackend):
 DESCRIBED_PARAMETERS = {
     "date_from": ("Documents dated, wholly or in part, on or after this. " + DATE_HELP, None),
     "date_to": ("Documents dated, wholly or in part, on or before this. " + DATE_HELP, None),
+    # A checkbox on the HTML list, read the same way here: any value but these ticks it.
+    "exclude_approximate": (
+        "Any value (`on`, `true`, `1`) leaves out documents dated approximately (circa); "
+        "absent, empty, `false` or `0` keeps them.",
+        None,
+    ),
+    "exclude_uncertain": (
+        "Any value (`on`, `true`, `1`) leaves out documents whose date is uncertain; "
+        "absent, empty, `false` or `0` keeps them.",
+        None,
+    ),
     "person": ("A person's `slug` (see /api/people/): the documents naming them.", None),
     "role": (
         "With `person`, only where they have this role; alone, documents in which anyone has it.",

@@ -36,6 +36,11 @@ def absolute(request, path):
     return request.build_absolute_uri(path) if request is not None else path
 
 
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class OptionalURLField(serializers.CharField):
+    """A URL the cataloguer may leave out: a URI, or ``""`` when there is none."""
+
+
 @extend_schema_field(OpenApiTypes.URI)
 class PermalinkField(serializers.Field):
     """The object's page on the site (``get_absolute_url()``), as an absolute URL."""
@@ -157,12 +162,12 @@ class DocumentDateSerializer(serializers.Serializer):
     approximate = serializers.BooleanField(source="date_approximate")
     uncertain = serializers.BooleanField(source="date_uncertain")
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_earliest(self, document):
         value = document.date_earliest
         return None if value in (None, OPEN_START) else value.isoformat()
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_latest(self, document):
         value = document.date_latest
         return None if value in (None, OPEN_END) else value.isoformat()
@@ -230,6 +235,7 @@ class DocumentDetailSerializer(DocumentListSerializer):
     subjects = SubjectSerializer(many=True)
     rights = RightsReferenceSerializer(allow_null=True)
     custody = CustodyEventSerializer(source="custody_events", many=True)
+    origin_url = OptionalURLField()
     citation = serializers.SerializerMethodField()
 
     class Meta(DocumentListSerializer.Meta):
@@ -378,7 +384,7 @@ class CollectionDetailSerializer(CollectionListSerializer):
 
 
 class RepositoryListSerializer(serializers.ModelSerializer):
-    website = serializers.URLField(source="url")
+    website = OptionalURLField(source="url")
     document_count = serializers.IntegerField(help_text="Published documents the archive holds.")
     url = PermalinkField()
     api_url = ApiURLField("api:repository-detail")

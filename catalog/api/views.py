@@ -9,8 +9,9 @@ validation, search and order (every sort ends on ``record_id``, so pages are sta
 """
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
@@ -33,10 +34,40 @@ FILTER_ERRORS = OpenApiResponse(
 )
 
 
+#: The body of a 404: no such record, or a page number that is not a page of the list.
+NOT_FOUND = OpenApiResponse(
+    response={
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "example": {"detail": "Invalid page."},
+    },
+    description="No such record, or no such page of the list.",
+)
+
+
+def not_found(request, *args, **kwargs):
+    """An address under /api/ that names nothing: the JSON 404 every operation documents."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+class CatalogueSchema(AutoSchema):
+    """Documents the 404 every operation can answer (found by tests/test_schemathesis.py)."""
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if self.method == "GET" and "404" not in bodies:
+            bodies["404"] = self._get_response_for_code(NOT_FOUND, "404", direction=direction)
+        return bodies
+
+
 class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     """A list and a detail view; only GET, HEAD and OPTIONS (anything else is 405)."""
 
     list_serializer_class = None
+    schema = CatalogueSchema()
+    # REST framework's default without NUL, which PostgreSQL cannot compare (tests/test_fuzz.py).
+    lookup_value_regex = r"[^/.\x00]+"
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class is not None:
@@ -144,7 +175,7 @@ class RepositoryViewSet(CatalogueViewSet):
 )
 class RightsStatementViewSet(CatalogueViewSet):
     lookup_field = "identifier"
-    lookup_value_regex = r"[^/]+"  # identifiers such as CC-BY-4.0 hold dots
+    lookup_value_regex = r"[^/\x00]+"  # identifiers such as CC-BY-4.0 hold dots
     serializer_class = serializers.RightsStatementSerializer
 
     def get_queryset(self):

@@ -101,6 +101,8 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             clear_url=facets.query_string(params, drop=CHIP_FIELDS),
             filter_errors=self.filter_errors(),
             result_count=count,
+            # PostgreSQL, beyond facets.COUNT_CAP: the planner's estimate, shown as "about".
+            result_count_estimated=bool(self.facet_counts and self.facet_counts.total_estimated),
             facets=[],
             histogram=None,
         )

@@ -7,6 +7,7 @@ For a developer's own machine only: it refuses to run when DEBUG is off.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 
 class Command(BaseCommand):
@@ -29,9 +30,10 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
+        admin_url = reverse("admin:index")  # DJANGO_ADMIN_URL, "/admin/" by default
         self.stdout.write(
             self.style.SUCCESS(
                 f"{'Created' if created else 'Reset'} the local admin account. Log in at "
-                f"http://127.0.0.1:{port}/admin/ as {username} / {password} (local use only)."
+                f"http://127.0.0.1:{port}{admin_url} as {username} / {password} (local use only)."
             )
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from catalog import importing, interchange
 
@@ -29,6 +30,17 @@ examples:
       import the good rows, leave out the others and list them in errors.csv
   manage.py import_documents ../shared/corpus/frus-records.jsonl --mapping corpus
 """
+
+
+def _first_cause(error):
+    """The first line of the earliest database error behind ``error`` (a reconnection that
+    failed while rolling back is raised last, but the dropped connection came first)."""
+    first = error
+    while error is not None:
+        if isinstance(error, OperationalError | InterfaceError):
+            first = error
+        error = error.__context__
+    return (str(first).strip().splitlines() or ["no answer"])[0]
 
 
 class Progress:
@@ -105,6 +117,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        try:
+            self._import(options)
+        except (OperationalError, InterfaceError) as error:
+            # The database went away (stopped, restarted, network): the one transaction is
+            # rolled back with the connection, so nothing is half-written (docs/reliability.md).
+            raise CommandError(
+                f"Lost the database connection during the import ({_first_cause(error)}): "
+                "nothing from this file was written. Run the same command again when the "
+                "database is back."
+            ) from None
+
+    def _import(self, options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")

@@ -1,0 +1,214 @@
+"""
+Every filter and sort of the public document list has an index PostgreSQL can serve it from
+(issue 7, item 6; the indexes are migration 0009's).
+
+Each test builds the list's queryset as the page does (``DocumentFilter`` over
+``Document.objects.published().for_list()``, or the facet query), runs ``EXPLAIN`` on its SQL
+with sequential scans switched off (``SET LOCAL enable_seqscan = off``, so the planner must
+use an index when one can serve the query at all, however little data the test holds) and
+asserts that the expected index is in the plan.  Which index the planner picks at 1,000,000
+documents, with sequential scans allowed, is in the benchmark's report
+(``scripts/bench.py --explain``) and docs/performance.md.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from catalog.facets import DocumentFacets
+from catalog.filters import DocumentFilter
+from catalog.models import Document
+
+from .factories import (
+    CollectionFactory,
+    DocumentFactory,
+    DocumentPersonFactory,
+    PersonFactory,
+    RepositoryFactory,
+    SubjectFactory,
+    rights_statement,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the indexes of migration 0009 and EXPLAIN's output are PostgreSQL's",
+    ),
+]
+
+
+@pytest.fixture
+def catalogue():
+    person = PersonFactory(slug="harriman")
+    fonds = CollectionFactory(slug="harriman-papers")
+    series = CollectionFactory(slug="harriman-cables", parent=fonds)
+    subject = SubjectFactory(slug="diplomacy")
+    for year in range(1940, 1950):
+        document = DocumentFactory(date_edtf=f"{year}-02-02")
+        DocumentPersonFactory(document=document, person=person, role="author")
+        document.collections.add(series)
+        document.subjects.add(subject)
+    for _ in range(20):  # other authors, so that "author" alone says little
+        DocumentPersonFactory(document=DocumentFactory(date_edtf="1950"), role="author")
+    # Many other documents of another type, language, archive and rights, so that each value
+    # the tests filter on is rare, as a chosen value is in a large catalogue.
+    other_repository = RepositoryFactory()
+    other_rights = rights_statement("InC")
+    Document.objects.bulk_create(
+        Document(
+            record_id=900_000 + n,
+            title=f"Letter {n}",
+            doc_type="letter",
+            language="de",
+            repository=other_repository,
+            rights=other_rights,
+            date_edtf="1700",
+            date_earliest=datetime.date(1700, 1, 1),
+            date_latest=datetime.date(1700, 12, 31),
+            status="published",
+            published_at=timezone.now(),
+        )
+        for n in range(400)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_document")
+        cursor.execute("ANALYZE catalog_documentperson")
+    return {"person": person, "collection": fonds, "subject": subject}
+
+
+def plan(sql, params, *, by="condition"):
+    """
+    EXPLAIN's text for ``sql`` with sequential scans off.  ``by="condition"``: plain index
+    scans off too, so an index appears only as a bitmap scan, which needs an index condition,
+    so the index serves the filter itself; ``by="order"``: sorting off, so the rows come in an
+    index's order (a few rows are otherwise cheaper to sort).
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        if by == "condition":
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL enable_indexonlyscan = off")
+        else:
+            cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def list_plan(query, *, by="condition"):
+    """The plan of the list page's query (the page of rows, sorted) for ``query``."""
+    filterset = DocumentFilter(QueryDict(query), queryset=Document.objects.published().for_list())
+    assert filterset.is_valid(), filterset.form.errors
+    queryset = filterset.qs[:25]
+    return plan(*queryset.query.sql_with_params(), by=by)
+
+
+def uses(found, index):
+    """
+    Whether the plan ``found`` reads the index named ``index`` (the whole name), or one of
+    them when ``index`` is a tuple (a few rows may make the planner prefer an equivalent).
+    """
+    names = index if isinstance(index, tuple) else (index,)
+    return any(f" on {name} " in found or f" using {name} on " in found for name in names)
+
+
+PERSON = (
+    "document_person_person_role_document",
+    "document_person_role",
+    "catalog_documentperson_person_id_07b9809f",
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("date_from=1942&date_to=1944", "document_published_span"),
+        ("date_from=1942", "document_published_span"),
+        ("date_to=1944", "document_published_span"),
+        ("person=harriman", PERSON),
+        ("person=harriman&role=author", PERSON),
+        # On a small table the planner may read any index that starts with or holds the role.
+        (
+            "role=author",
+            (
+                "document_person_role_document",
+                "document_person_person_role_document",
+                "document_person_role",
+            ),
+        ),
+        ("subject=diplomacy", "catalog_document_subjects_subject_id_f7374975"),
+        ("doc_type=telegram", "document_published_type"),
+        ("language=en", "document_published_language"),
+        # The foreign key's own index (0001) serves these as well as the sorted one.
+        ("rights=NoC-US", ("document_published_rights", "catalog_document_rights_id_52b0555f")),
+    ],
+)
+def test_each_filter_of_the_list_has_an_index(catalogue, query, index):
+    found = list_plan(query)
+    assert uses(found, index), found
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("sort=date", "document_published_date"),
+        ("sort=-date", "document_published_date_desc"),
+        ("sort=title", "document_published_title"),
+        ("", "document_published_date"),
+        # Leaving out approximate or uncertain dates keeps most documents: the sort's index
+        # gives the page, the flag is tested on its rows.
+        ("exclude_approximate=on", "document_published_date"),
+        ("exclude_uncertain=on", "document_published_date"),
+    ],
+)
+def test_each_sort_of_the_list_reads_an_index_in_order(catalogue, query, index):
+    found = list_plan(query, by="order")
+    assert uses(found, index), found
+
+
+def test_the_archive_filter_uses_its_index(catalogue):
+    repository = Document.objects.first().repository
+    found = list_plan(f"repository={repository.slug}")
+    assert uses(
+        found, ("document_published_repository", "catalog_document_repository_id_f150ec7f")
+    ), found
+
+
+def test_the_collection_filter_finds_the_subtree_by_index(catalogue):
+    found = list_plan("collection=harriman-papers")
+    assert "catalog_collection_tree_path" in found, found  # the subtree: LIKE 'path%'
+    assert "catalog_document_collections_collection_id" in found, found  # its links
+
+
+def test_search_reads_the_full_text_index(catalogue):
+    """The matches come from catalog_search_matches(), whose query uses the GIN index."""
+    assert "catalog_search_matches" in list_plan("q=telegram", by="order")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'catalog_search_matches'")
+        (body,) = cursor.fetchone()
+    found = plan(body.replace("query", "to_tsquery('catalog_search', %s)"), ["telegram"])
+    assert uses(found, "catalog_search_vector"), found
+
+
+def test_the_facet_counts_read_the_date_range_from_the_index(catalogue):
+    """Person and 20 years: the people facet's documents (every person) by the span index."""
+    filterset = DocumentFilter(
+        QueryDict("person=harriman&date_from=1940&date_to=1959"),
+        queryset=Document.objects.published().for_list(),
+    )
+    assert filterset.is_valid()
+    facets = DocumentFacets(filterset)
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        facets.rows  # noqa: B018 (reads the facets: one query)
+    (sql, params), *_ = captured
+    found = plan(sql, params)
+    assert uses(found, "document_published_span"), found

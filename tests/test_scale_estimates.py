@@ -1,0 +1,78 @@
+"""
+Counts above a threshold are estimates on PostgreSQL, and say so (issue 7): the facets count
+a sample of ``CATALOG_FACET_SAMPLE`` documents and scale it up ("about"), the number of
+results is counted up to ``CATALOG_COUNT_CAP`` and estimated beyond it ("About N documents");
+the admin's document list counts up to its paginator's cap.  SQLite always counts exactly.
+The thresholds are tiny here so that a few documents cross them.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from catalog.views.pagination import CappedCountPaginator
+
+from .factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+POSTGRESQL = connection.vendor == "postgresql"
+LIST_URL = reverse("catalog:document-list")
+
+
+@pytest.fixture
+def twelve_documents():
+    return [DocumentFactory(date_edtf=f"{1940 + n % 3}-02-02", language="en") for n in range(12)]
+
+
+def heading(response):
+    return " ".join(
+        re.search(r'<h2 id="results-heading"[^>]*>(.*?)</h2>', response.text, re.S).group(1).split()
+    )
+
+
+def test_small_results_are_counted_exactly(client, settings, twelve_documents):
+    settings.CATALOG_FACET_SAMPLE = 100
+    settings.CATALOG_COUNT_CAP = 100
+
+    response = client.get(LIST_URL)
+
+    assert heading(response).startswith("12 documents")
+    assert "about" not in response.text.lower().split('id="results-heading"')[1][:2000]
+    languages = next(f for f in response.context["facets"] if f.name == "language")
+    assert [(v.value, v.count_number) for v in languages.values] == [("en", "12")]
+
+
+def test_large_results_are_estimated_and_say_so_on_postgresql(client, settings, twelve_documents):
+    settings.CATALOG_FACET_SAMPLE = 4
+    settings.CATALOG_COUNT_CAP = 6
+
+    response = client.get(LIST_URL)
+
+    languages = next(f for f in response.context["facets"] if f.name == "language")
+    (english,) = languages.values
+    if POSTGRESQL:
+        assert heading(response).startswith("About ")
+        assert response.context["result_count"] > 6
+        assert english.estimated and english.count_number.startswith("about ")
+        assert "about " in response.text
+    else:
+        assert heading(response).startswith("12 documents")
+        assert not english.estimated and english.count_number == "12"
+
+
+def test_the_admin_list_counts_up_to_its_cap(admin_client, monkeypatch, twelve_documents):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+
+    response = admin_client.get(reverse("admin:catalog_document_changelist"))
+
+    changelist = response.context["cl"]
+    assert response.status_code == 200
+    assert not changelist.show_full_result_count
+    if POSTGRESQL:
+        assert changelist.paginator.estimated
+        assert changelist.result_count >= 6
+    else:
+        assert changelist.result_count == 12
+    assert len(changelist.result_list) == 12  # every row is still listed
