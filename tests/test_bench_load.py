@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.checkers import require
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "bench_load.py"
 
@@ -34,7 +36,12 @@ def load_harness():
 
 bench_load = load_harness()
 WRK = shutil.which("wrk")
-needs_wrk = pytest.mark.skipif(WRK is None, reason="wrk is not installed (apt-get install wrk)")
+
+
+@pytest.fixture
+def needs_wrk():
+    """wrk from Debian's packages: skipped without it on a developer's machine, a failure in CI."""
+    require(WRK is not None, "wrk is not installed: apt-get install wrk (make bench does).")
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -74,7 +81,7 @@ def harness_args(tmp_path, *extra):
     )
 
 
-@needs_wrk
+@pytest.mark.usefixtures("needs_wrk")
 def test_wrk_requests_random_paths_and_reports_every_status(server, tmp_path):
     """Each request takes a random path from the file; 404s are counted, not hidden."""
     paths = [f"/documents/?person=p{n}&date_from={1800 + n}" for n in range(20)] + ["/missing"]
@@ -137,7 +144,7 @@ def test_help_explains_the_columns():
         assert words in result.stdout
 
 
-@needs_wrk
+@pytest.mark.usefixtures("needs_wrk")
 @pytest.mark.skipif(
     os.environ.get("BENCH_LOAD_E2E") != "1",
     reason="a whole harness run takes 1-2 minutes: set BENCH_LOAD_E2E=1 to run it",
