@@ -11,7 +11,6 @@ would cost a query per row and fail on history whose record is gone).
 ``restore_catalogue`` reads both (docs/reliability.md#backup-and-restore).
 """
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -21,9 +20,11 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+
+from catalog.management.base import CommandWithExamples
 
 #: Left out of a JSON backup, with the app each belongs to: transient (sessions, django-axes'
 #: sign-in attempts).
@@ -69,18 +70,13 @@ def postgres_tool(name):
     return path
 
 
-class Command(BaseCommand):
+class Command(CommandWithExamples):
+    examples = EXAMPLES
     help = (
         "Back up the catalogue into backups/ with a timestamped name: pg_dump (custom format) "
         "on PostgreSQL, the Django serializer (gzipped JSON: records, links, history, import "
         "batches, users and groups) on SQLite. Restore with restore_catalogue."
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = EXAMPLES
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument(

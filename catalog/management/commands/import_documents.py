@@ -7,15 +7,15 @@ undo.  The format is described in docs/import.md.  On a terminal a progress line
 count, the rate and the time left; elsewhere (a log, CI) ``-v 2`` prints a line per 10 %.
 """
 
-import argparse
 import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError
 
 from catalog import importing, interchange
+from catalog.management.base import CommandWithExamples
 
 SHOWN_ERRORS = 50
 
@@ -68,18 +68,13 @@ class Progress:
             self.stream.write("")
 
 
-class Command(BaseCommand):
+class Command(CommandWithExamples):
+    examples = EXAMPLES
     help = (
         "Import documents from a CSV or JSON Lines file (format: docs/import.md). Every row "
         "is checked before anything is written; then all rows are written in one "
         "transaction, as an import batch that can be undone in the admin."
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = EXAMPLES
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV (.csv) or JSON Lines (.jsonl) file")

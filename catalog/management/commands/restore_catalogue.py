@@ -12,19 +12,19 @@ Refuses a database that already holds catalogue records or users unless ``--forc
 replaces them.  Cached pages are invalidated afterwards (docs/reliability.md).
 """
 
-import argparse
 import subprocess
 import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import override_settings
 
 from catalog import cache
+from catalog.management.base import CommandWithExamples
 from catalog.models import Collection, Document, ImportBatch, Person, Repository, Subject
 
 from .backup_catalogue import PG_SUFFIX, postgres_arguments, postgres_tool
@@ -51,18 +51,13 @@ HOLDINGS = {
 }
 
 
-class Command(BaseCommand):
+class Command(CommandWithExamples):
+    examples = EXAMPLES
     help = (
         "Restore a backup made by backup_catalogue (.pgdump with pg_restore on PostgreSQL; "
         ".json.gz with loaddata on either database) into the database in DATABASE_URL. "
         "Refuses a database that holds records or users unless --force."
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = EXAMPLES
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a backup file: .pgdump, .json.gz or .json")
