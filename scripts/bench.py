@@ -202,7 +202,7 @@ def search_urls(rng, count):
     from catalog.models import Document
 
     published = Document.objects.published().exclude(transcript="")
-    ids = list(published.values_list("pk", flat=True))
+    ids = list(published.order_by("pk").values_list("pk", flat=True))
     chosen = rng.sample(ids, min(len(ids), count * 2))
     transcripts = dict(published.filter(pk__in=chosen).values_list("pk", "transcript"))
     urls = []
@@ -246,7 +246,7 @@ def parameter_sets(rng, count):
         year = rng.randint(*spans[slug])
         query = urlencode({"person": slug, "date_from": year, "date_to": year + 19})
         lists.append(f"/documents/?{query}")
-    ids = list(published.values_list("record_id", flat=True))
+    ids = list(published.order_by("record_id").values_list("record_id", flat=True))
     chosen = rng.sample(ids, min(count, len(ids)))
     documents = Document.objects.in_bulk(chosen, field_name="record_id")
     records = [documents[record_id].get_absolute_url() for record_id in chosen]

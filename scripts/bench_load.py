@@ -313,7 +313,7 @@ def draw_paths(bench, rng, args):
     count = args.samples
     lists, records = bench.parameter_sets(rng, count)
     published = Document.objects.published()
-    people = list(Person.objects.published().values_list("slug", flat=True))
+    people = list(Person.objects.published().order_by("slug").values_list("slug", flat=True))
     dated = list(
         published.filter(date_earliest__year__gt=1, date_latest__lt="9999-01-01")
         .order_by("?")

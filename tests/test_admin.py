@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalog import search
 from catalog.models import (
     Collection,
     Document,
@@ -389,6 +390,57 @@ def test_search_finds_a_document_by_exact_record_id(archivist_client):
     response = archivist_client.get(CHANGELIST_URL, {"q": "7"})
 
     assert list(response.context["cl"].result_list) == [documents[0]]
+
+
+def test_search_finds_word_forms_in_transcripts_and_drafts(archivist_client):
+    """The list is searched through the full-text index: any form of a word, in the
+    transcript too, drafts included; unrelated documents stay out."""
+    draft = DocumentFactory(
+        draft=True, title="Despatch", summary="", transcript="The telegrams were delayed."
+    )
+    published = DocumentFactory(title="Telegram on troops", summary="")
+    DocumentFactory(title="Letter on something else", summary="", transcript="Nothing here.")
+
+    response = archivist_client.get(CHANGELIST_URL, {"q": "telegram"})
+
+    assert set(response.context["cl"].result_list) == {draft, published}
+
+
+@pytest.mark.parametrize("broad", [0, 1000], ids=["walk-the-list", "ids-from-the-index"])
+def test_search_finds_the_same_documents_by_either_plan(archivist_client, monkeypatch, broad):
+    """PostgreSQL reads a broad search by testing each document in list order and a narrow
+    one from the index: the same documents either way, in the list's order."""
+    monkeypatch.setattr(search.PostgreSQLBackend, "BROAD", broad)
+    found = [
+        DocumentFactory(title=f"Treaty draft {n}", date_edtf=f"19{n}0", summary="")
+        for n in range(3, 0, -1)
+    ]
+    DocumentFactory(title="Letter on something else", summary="", transcript="")
+
+    response = archivist_client.get(CHANGELIST_URL, {"q": "treaties"})
+
+    assert list(response.context["cl"].result_list) == found[::-1]
+
+
+def test_search_with_nothing_to_search_for_lists_nothing_and_says_why(archivist_client):
+    """Only punctuation: an empty list and the reason, not every document or an error."""
+    DocumentFactory(title="Telegram")
+
+    response = archivist_client.get(CHANGELIST_URL, {"q": "&&& !!"}, follow=True)
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+    assert "type at least one word to search for" in response.text.lower()
+
+
+@pytest.mark.parametrize("term", ["99999999999999999999999", "²", "-7", "7 OR"])
+def test_search_for_odd_numbers_answers_200(archivist_client, term):
+    """Numbers too big for a record ID, digits that are not ASCII: a list, not a 500."""
+    DocumentFactory(record_id=7, title="Telegram")
+
+    response = archivist_client.get(CHANGELIST_URL, {"q": term})
+
+    assert response.status_code == 200
 
 
 def test_decade_filter_lists_decades_and_filters_by_earliest_date(archivist_client):

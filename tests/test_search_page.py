@@ -7,7 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from catalog import search as search_module
 from catalog.filters import SEARCH_MAX_LENGTH
+from catalog.models import Document
 from tests.factories import DocumentFactory, PersonFactory, SubjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +261,23 @@ def test_a_search_at_the_limit_is_accepted(client, armistice):
 def test_search_results_are_not_indexed_by_robots(client, armistice):
     """Search pages ask robots not to index them (endless and duplicate)."""
     assert '<meta name="robots" content="noindex">' in search(client, "armistice").content.decode()
+
+
+def test_pages_of_a_ranked_search_follow_the_ranking_across_pages(client, settings):
+    """Each page of a relevance-ordered search holds the next entries of the one ranking
+    (the page is ranked on ids first, then its rows are read): no entry twice, none lost,
+    best first, equal ranks by record ID."""
+    settings.CATALOG_PAGE_SIZE = 4
+    for number in range(10):
+        DocumentFactory(
+            title="Armistice " * (number % 3 + 1) + f"note {number}",
+            summary="",
+            transcript="The armistice was signed." if number % 2 else "",
+        )
+    DocumentFactory(title="Unrelated despatch", summary="", transcript="")
+    expected = [d.title for d in search_module.search(Document.objects.published(), "armistice")]
+
+    pages = [titles(search(client, "armistice", page=page)) for page in (1, 2, 3)]
+
+    assert [len(page) for page in pages] == [4, 4, 2]
+    assert [title for page in pages for title in page] == expected

@@ -73,6 +73,17 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             paginator.count = self.facet_counts.total  # counted with the facets
         return paginator
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page of a search in relevance order is ranked on ids first (search.page)."""
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        ranked = self.filterset.is_valid() and self.filterset.sort_value == RELEVANCE[0]
+        if ranked and "search_rank" in queryset.query.annotations:
+            start = (page.number - 1) * paginator.per_page
+            page.object_list = rows = search.page(
+                queryset, self.get_queryset(), start, start + paginator.per_page
+            )
+        return paginator, page, rows, is_paginated
+
     def get_context_data(self, **kwargs):
         valid = self.filterset.is_valid()
         # The facets, the histogram and the number of results: one query, read before the
