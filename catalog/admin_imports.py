@@ -501,7 +501,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 content_type="text/plain; charset=utf-8",
             )
         queryset = changelist.get_queryset(request).defer(None)
-        return export_response(queryset, format, prefix="catalogue")
+        return export_response(queryset, format, prefix="catalogue", staff=True)
 
     # Helpers -------------------------------------------------------------------------------
 

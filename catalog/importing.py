@@ -80,6 +80,7 @@ TEXT_FIELDS = (
     "origin_url",
     "rights_note",
     "status",
+    "embargo_reason",
 )
 # Columns whose empty cell means "leave as it is" (create: the model's default).
 KEEP_WHEN_EMPTY = ("doc_type", "status", "published_at")
@@ -450,7 +451,12 @@ class _RowChecker:
         if "published_at" in row:
             values["published_at"] = self.moment(row["published_at"])
         if "original_uploaded" in row:
-            values["original_uploaded"] = self.day(row["original_uploaded"])
+            values["original_uploaded"] = self.day("original_uploaded", row["original_uploaded"])
+        if "embargo_until" in row:
+            values["embargo_until"] = self.day("embargo_until", row["embargo_until"])
+            if row["embargo_until"] and not row.get("embargo_reason", "").strip():
+                # As in the admin: a closure needs its reason, for the staff who lift it.
+                self.error("embargo_reason", "", "required when embargo_until is given")
         present = {column for column in row if column != interchange.PROBLEMS}
         present -= {column for column in self.keep_when_empty if not row.get(column)}
         for column in self.keep_when_empty:
@@ -508,7 +514,7 @@ class _RowChecker:
             return None
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
-    def day(self, value):
+    def day(self, column, value):
         if not value:
             return None
         try:
@@ -516,7 +522,7 @@ class _RowChecker:
         except ValueError:
             day = None
         if day is None:
-            self.error("original_uploaded", value, "write it as 2024-05-01")
+            self.error(column, value, "write it as 2024-05-01")
         return day
 
     def record_id(self, value):
@@ -590,6 +596,7 @@ def _state(document):
         "rights": document.rights_id,
         "published_at": document.published_at,
         "original_uploaded": document.original_uploaded,
+        "embargo_until": document.embargo_until,
         "people": [
             (link.role, link.person_id, link.uncertain) for link in document.person_links.all()
         ],
@@ -826,8 +833,11 @@ def _new_document(parsed, record_id, now):
     document.date_edtf = info.edtf
     document.date_earliest, document.date_latest = info.earliest, info.latest
     document.date_approximate, document.date_uncertain = info.approximate, info.uncertain
-    if document.status == Document.Status.PUBLISHED and document.published_at is None:
-        document.published_at = now
+    if document.status == Document.Status.PUBLISHED:
+        if document.embargo_until:
+            document._date_publication()  # online when the embargo lifts, as save() does
+        elif document.published_at is None:
+            document.published_at = now
     return document
 
 
@@ -940,7 +950,8 @@ class _Writer:
         before = interchange.document_row(document)
         changes = set(_changes(parsed, document))
         for name in changes & (
-            set(TEXT_FIELDS) | {"repository", "rights", "published_at", "original_uploaded"}
+            set(TEXT_FIELDS)
+            | {"repository", "rights", "published_at", "original_uploaded", "embargo_until"}
         ):
             setattr(document, name, parsed.values[name])
         if changes - {"people", "collections", "subjects", "custody"}:

@@ -52,8 +52,14 @@ COLUMNS = [
     "status",
     "published_at",
     "original_uploaded",
+    "embargo_until",
+    "embargo_reason",
     "custody",
 ]
+#: Columns only staff see: the public exports leave them out (the reason for a closure is
+#: for staff only, docs/access.md).
+STAFF_COLUMNS = ("embargo_until", "embargo_reason")
+PUBLIC_COLUMNS = tuple(column for column in COLUMNS if column not in STAFF_COLUMNS)
 #: Columns a file must have; ``record_id`` can stand in for ``source_identifier``.
 REQUIRED = ("source_identifier", "title")
 LIST_COLUMNS = ("people", "collections", "subjects", "custody")
@@ -156,6 +162,8 @@ def document_row(document) -> dict:
         "original_uploaded": (
             document.original_uploaded.isoformat() if document.original_uploaded else ""
         ),
+        "embargo_until": document.embargo_until.isoformat() if document.embargo_until else "",
+        "embargo_reason": document.embargo_reason,
         "custody": [
             {key: getattr(event, key) for key in CUSTODY_KEYS}
             for event in document.custody_events.all()
@@ -182,22 +190,25 @@ def _csv_cell(column, value):
     return "" if value is None else str(value)
 
 
-def write_csv(rows: Iterable[dict], out) -> int:
-    """Write ``rows`` to the text stream ``out`` as CSV with a header; return how many."""
+def write_csv(rows: Iterable[dict], out, *, columns=COLUMNS) -> int:
+    """
+    Write ``rows`` to the text stream ``out`` as CSV with a header of ``columns`` (every
+    column by default; ``PUBLIC_COLUMNS`` for the public exports); return how many.
+    """
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(column, row.get(column, "")) for column in COLUMNS])
+        writer.writerow([_csv_cell(column, row.get(column, "")) for column in columns])
         count += 1
     return count
 
 
-def write_jsonl(rows: Iterable[dict], out) -> int:
-    """Write ``rows`` to the text stream ``out`` as JSON Lines; return how many."""
+def write_jsonl(rows: Iterable[dict], out, *, columns=COLUMNS) -> int:
+    """Write ``rows``' ``columns`` to the text stream ``out`` as JSON Lines; return how many."""
     count = 0
     for row in rows:
-        out.write(json.dumps({c: row[c] for c in COLUMNS if c in row}, ensure_ascii=False))
+        out.write(json.dumps({c: row[c] for c in columns if c in row}, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count

@@ -16,6 +16,7 @@ from tests.factories import DocumentFactory, DocumentPersonFactory, PersonFactor
 
 pytestmark = pytest.mark.django_db
 LIST_URL = reverse("catalog:document-list")
+PUBLIC = interchange.PUBLIC_COLUMNS
 
 
 def export_url(extension="csv"):
@@ -78,12 +79,16 @@ def test_export_applies_the_search(client, documents):
 
 
 def test_rows_are_the_interchange_rows_of_the_documents(client, documents):
-    """Each line is ``interchange.document_row`` of its document, as the importer reads it."""
+    """Each line is ``interchange.document_row`` of its document, as the importer reads it,
+    without the staff-only columns."""
     DocumentPersonFactory(document=documents["telegram"], person=PersonFactory())
     response = client.get(export_url("jsonl"), {"doc_type": "telegram", "sort": "date"})
     lines = [json.loads(line) for line in content(response).splitlines()]
     fresh = interchange.export_queryset(Document.objects.published().filter(doc_type="telegram"))
-    expected = [interchange.document_row(document) for document in fresh.order_by("date_earliest")]
+    expected = [
+        {k: v for k, v in interchange.document_row(document).items() if k in PUBLIC}
+        for document in fresh.order_by("date_earliest")
+    ]
     assert lines == expected
 
 
@@ -237,3 +242,23 @@ def test_admin_changelist_links_its_own_filtered_export(archivist_client, docume
         next(link for link in links if ".jsonl" in link).replace("&amp;", "&")
     )
     assert jsonl_titles(exported) == ["Draft telegram"]
+
+
+def test_closure_reasons_stay_out_of_public_exports_and_in_the_admins(client, archivist_client):
+    """An embargo's reason is for staff: the public exports have no embargo columns (even
+    for a record whose embargo has lifted), the admin's export has both."""
+    DocumentFactory(
+        title="Opened despatch",
+        embargo_until=timezone.localdate().replace(year=2000),
+        embargo_reason="Closed until 2000 at the donor's request",
+    )
+    for extension in ("csv", "jsonl"):
+        public = content(client.get(export_url(extension)))
+        assert "Opened despatch" in public
+        assert "donor's request" not in public
+        assert "embargo_" not in public
+
+    staff = content(archivist_client.get(admin_export_url("csv")))
+    header = next(csv.reader(io.StringIO(staff)))
+    assert header == list(interchange.COLUMNS)
+    assert "Closed until 2000 at the donor's request" in staff

@@ -86,6 +86,19 @@ RULES = [
     ({"record_id": "12a"}, "record_id", "12a", "a whole number from 1"),
     ({"published_at": "yesterday"}, "published_at", "yesterday", "write it as 2024-05-01T"),
     ({"original_uploaded": "1/3/2019"}, "original_uploaded", "1/3/2019", "write it as"),
+    (
+        {"embargo_until": "2031-13-01", "embargo_reason": "Donor"},
+        "embargo_until",
+        "2031-13-01",
+        "write it as 2024-05-01",
+    ),
+    ({"embargo_until": "2031-01-01"}, "embargo_reason", "", "required when embargo_until"),
+    (
+        {"embargo_until": "2031-01-01", "embargo_reason": "r" * 256},
+        "embargo_reason",
+        "r" * 256,
+        "longer than 255 characters",
+    ),
     ({"people": "author Stalin"}, "people", "author Stalin", "write each person as"),
     ({"people": "writer: Stalin"}, "people", "writer: Stalin", "role not one of"),
     ({"people": "author: Stalin <Q855>"}, "people", "author: Stalin <Q855>", "not an authority"),
@@ -591,3 +604,51 @@ def test_documents_without_source_identifier_match_by_record_id():
 def exported_by_record(record_id):
     document = interchange.export_queryset(Document.objects).get(record_id=record_id)
     return interchange.document_row(document)
+
+
+# -- embargoes ------------------------------------------------------------------------------
+
+
+def test_an_embargo_imported_with_its_reason_closes_the_record_until_the_day():
+    """A published row with embargo_until keeps the record off the public site until that
+    day, and the record opens on it; both columns come back in the full export."""
+    until = timezone.localdate().replace(year=timezone.localdate().year + 5)
+    run(
+        [
+            {
+                **ROW,
+                "status": "published",
+                "embargo_until": until.isoformat(),
+                "embargo_reason": "Closed at the donor's request",
+            }
+        ]
+    )
+
+    document = Document.objects.get(source_identifier="t:1")
+    assert document.embargo_until == until
+    assert document.embargo_reason == "Closed at the donor's request"
+    assert document.is_embargoed()
+    assert not Document.objects.published().filter(pk=document.pk).exists()
+    assert document.published_at.date() == until  # online when the embargo lifts
+    row = exported("t:1")
+    assert (row["embargo_until"], row["embargo_reason"]) == (
+        until.isoformat(),
+        "Closed at the donor's request",
+    )
+
+
+def test_an_empty_embargo_cell_lifts_an_embargo_on_update():
+    """Updating with an empty embargo_until opens a closed record (the exported row of an
+    open record has empty embargo cells, so a round trip keeps it open)."""
+    document = DocumentFactory(
+        source_identifier="t:1",
+        title="Letter one",
+        embargo_until=timezone.localdate().replace(year=timezone.localdate().year + 5),
+        embargo_reason="Donor",
+    )
+
+    run([{**ROW, "embargo_until": "", "embargo_reason": ""}], update=True)
+
+    document.refresh_from_db()
+    assert document.embargo_until is None
+    assert document.embargo_reason == ""

@@ -33,7 +33,7 @@ class ExportFormat:
     """A download format: its media type and the interchange writer for it."""
 
     content_type: str
-    write: object  # write(rows, out), from catalog.interchange
+    write: object  # write(rows, out, *, columns), from catalog.interchange
 
 
 FORMATS = {
@@ -62,32 +62,35 @@ def _chunks(queryset, size):
         yield chunk
 
 
-def stream_rows(queryset, export_format, *, chunk_size=EXPORT_CHUNK_SIZE):
+def stream_rows(
+    queryset, export_format, *, columns=interchange.PUBLIC_COLUMNS, chunk_size=EXPORT_CHUNK_SIZE
+):
     """
-    The text of ``queryset`` written in ``export_format``, in pieces of one chunk of
-    documents each.  The writer is called once per chunk; a CSV header line it writes again
-    after the first chunk is left out, so the result is one file with one header.
+    The text of ``queryset`` written in ``export_format`` with ``columns``, in pieces of one
+    chunk of documents each.  The writer is called once per chunk; a CSV header line it
+    writes again after the first chunk is left out, so the result is one file with one header.
     """
     header = None
     for number, chunk in enumerate(_chunks(queryset, chunk_size)):
         out = io.StringIO()
-        export_format.write([interchange.document_row(document) for document in chunk], out)
+        rows = [interchange.document_row(document) for document in chunk]
+        export_format.write(rows, out, columns=columns)
         text = out.getvalue()
         if export_format.write is interchange.write_csv:
             if number == 0:
-                header = _csv_header(export_format)
+                header = _csv_header(export_format, columns)
             elif header and text.startswith(header):
                 text = text[len(header) :]
         yield text
     if header is None and export_format.write is interchange.write_csv:
         # No documents: the file is still a CSV with its header.
-        yield _csv_header(export_format)
+        yield _csv_header(export_format, columns)
 
 
-def _csv_header(export_format):
+def _csv_header(export_format, columns):
     """The header line the CSV writer writes for no rows."""
     out = io.StringIO()
-    export_format.write([], out)
+    export_format.write([], out, columns=columns)
     return out.getvalue()
 
 
@@ -96,15 +99,18 @@ def export_filename(extension, *, prefix="documents"):
     return f"{prefix}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def export_response(queryset, extension, *, prefix="documents"):
+def export_response(queryset, extension, *, prefix="documents", staff=False):
     """
     A streamed attachment of ``queryset`` (already gated, filtered and ordered) in the format
-    named by ``extension``, with the interchange module's prefetches added.
+    named by ``extension``, with the interchange module's prefetches added.  Only ``staff``
+    exports (the admin's) carry the staff-only columns (``interchange.STAFF_COLUMNS``).
     """
     export_format = get_format(extension)
     queryset = interchange.export_queryset(queryset)
+    columns = interchange.COLUMNS if staff else interchange.PUBLIC_COLUMNS
     response = StreamingHttpResponse(
-        stream_rows(queryset, export_format), content_type=export_format.content_type
+        stream_rows(queryset, export_format, columns=columns),
+        content_type=export_format.content_type,
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=export_filename(extension, prefix=prefix)
