@@ -5,7 +5,8 @@
 -- microseconds with their counts), so that several wrk runs can be merged exactly.
 -- THINK_MS (optional): each connection waits a random time, exponentially distributed with
 -- this mean in milliseconds, before its next request, as a reader does between pages; wrk's
--- latency figures leave the wait out.
+-- latency figures leave the wait out, but the connection is open during it, and a gunicorn
+-- sync worker that accepted it waits for the request the whole time (docs/reliability.md).
 
 local paths = {}
 local threads = {}
