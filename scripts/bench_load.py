@@ -858,38 +858,32 @@ def run_database(args, vendor, workdir, report):
     }
     log = workdir / f"gunicorn-{vendor}.log"
     print(f"serving {vendor} with gunicorn ({args.workers} {args.worker_class} workers)")
+
+    def run_page(server, name, *, fill_cache=False):
+        """Drive one page type with wrk and add its row to the report."""
+        paths = prepared["paths"][name]
+        server.reset_peak_memory()
+        if fill_cache:
+            get(server.base + paths[0])
+        row = drive(args, server.base, paths, workdir, f"{vendor}-{name}")
+        row.update(
+            system="ours",
+            database=vendor,
+            page=name,
+            queries=query_range(prepared["queries"].get(name)),
+            worker_mb=server.peak_memory_mb(),
+            parameter_sets=len(paths),
+        )
+        report["rows"].append(row)
+        print_row(row)
+
     with gunicorn(args, url, "", log) as server:
         for name in args.pages:
-            paths = prepared["paths"][name]
-            server.reset_peak_memory()
-            row = drive(args, server.base, paths, workdir, f"{vendor}-{name}")
-            row.update(
-                system="ours",
-                database=vendor,
-                page=name,
-                queries=query_range(prepared["queries"].get(name)),
-                worker_mb=server.peak_memory_mb(),
-                parameter_sets=len(paths),
-            )
-            report["rows"].append(row)
-            print_row(row)
+            run_page(server, name)
     if args.cached and redis_available(args.redis_url):
         with gunicorn(args, url, args.redis_url, log) as server:
             for name in ["home (cached)", "list page 1 (cached)"]:
-                paths = prepared["paths"][name]
-                server.reset_peak_memory()
-                get(server.base + paths[0])  # fills the cache
-                row = drive(args, server.base, paths, workdir, f"{vendor}-{name}")
-                row.update(
-                    system="ours",
-                    database=vendor,
-                    page=name,
-                    queries=query_range(prepared["queries"].get(name)),
-                    worker_mb=server.peak_memory_mb(),
-                    parameter_sets=len(paths),
-                )
-                report["rows"].append(row)
-                print_row(row)
+                run_page(server, name, fill_cache=True)
     elif args.cached:
         print(f"Redis at {args.redis_url} does not answer: no cached run")
     if args.peers:
