@@ -366,6 +366,26 @@ class PostgreSQLBackend:
             positive,
         )
 
+    def ranked_ids(self, candidates, query, start, stop):
+        """
+        SQL for the ids of entries ``start:stop`` of ``candidates`` matching ``query``, best
+        first: every match ranked in the index scan that finds it (``catalog_search_ranked``),
+        joined to the candidates for the public gate, the other filters and the record ID
+        that breaks ties.
+        """
+        match_sql, match_params = self.tsquery(query)
+        positive, _ = self._parts(query)
+        ranking = " || ".join([f"websearch_to_tsquery('{CONFIG}', %s)"] * len(positive))
+        compiler = candidates.values("pk", "record_id").query.get_compiler(candidates.db)
+        candidates_sql, candidates_params = compiler.as_sql()
+        return RawSQL(
+            f"SELECT c.id FROM catalog_search_ranked({match_sql}, {ranking}) AS r "
+            f"JOIN ({candidates_sql}) AS c (id, record_id) ON c.id = r.document_id "
+            "ORDER BY r.rank DESC, c.record_id LIMIT %s OFFSET %s",
+            [*match_params, *positive, *candidates_params, stop - start, start],
+            output_field=BigIntegerField(),
+        )
+
     def snippet_rows(self, cursor, query, ids):
         """
         ``(id, [(fragment, cut at start, cut at end)] for body, names and title)`` for each
@@ -510,6 +530,11 @@ class SQLiteBackend:
             [self.expression(query)],
         )
 
+    def ranked_ids(self, candidates, query, start, stop):
+        """The ids of entries ``start:stop`` of ``candidates`` matching ``query``, best first."""
+        matches = candidates.filter(pk__in=self.matching(query)).annotate(rank=self.rank(query))
+        return matches.order_by("-rank", "record_id").values("pk")[start:stop]
+
     def snippet_rows(self, cursor, query, ids):
         columns = ", ".join(
             f"snippet({INDEX_TABLE}, {column}, %s, %s, %s, {SNIPPET_WORDS})"
@@ -596,19 +621,27 @@ def search(queryset, text):
     )
 
 
-def page(results, rows, start, stop):
+def page(candidates, text, rows, start, stop):
     """
-    Entries ``start:stop`` of ``results`` (a :func:`search`, ranked), read from ``rows`` (a
-    queryset of documents as the page shows them, ``for_list()`` say), best first.
+    Entries ``start:stop`` of the documents of ``candidates`` matching ``text``, in
+    :func:`search`'s order (best first, equal ranks by record ID), read from ``rows`` (a
+    queryset of documents as the page shows them, ``for_list()`` say).  One query.
 
-    Slicing ``results`` itself sorts every match's whole row to keep 25: 10,000 document
-    rows read for a broad search.  Here the ranking picks the page's ids in a subquery that
-    reads only ids, record IDs and ranks (from an index on PostgreSQL, migration 0010), and
-    only those rows are read whole; still one query.
+    ``candidates`` is what the other filters let through, without the search.  Slicing a
+    :func:`search` itself would sort every match's whole row to keep 25; here the ranking
+    picks the page's ids in a subquery that reads only ids, record IDs and ranks, and only
+    those rows are read whole.  On PostgreSQL that subquery ranks each match as the index
+    scan finds it (``catalog_search_ranked``, migration 0012), instead of looking every
+    match's vector up again.
     """
-    rank = results.query.annotations["search_rank"]
-    ids = results.values("pk")[start:stop]
-    return rows.filter(pk__in=ids).annotate(search_rank=rank).order_by("-search_rank", "record_id")
+    query = parse(text)
+    backend = _backend(connections[candidates.db])
+    ids = backend.ranked_ids(candidates, query, start, stop)
+    return (
+        rows.filter(pk__in=ids)
+        .annotate(search_rank=backend.rank(query))
+        .order_by("-search_rank", "record_id")
+    )
 
 
 def matching(queryset, text):

@@ -80,7 +80,11 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         if ranked and "search_rank" in queryset.query.annotations:
             start = (page.number - 1) * paginator.per_page
             page.object_list = rows = search.page(
-                queryset, self.get_queryset(), start, start + paginator.per_page
+                self.filterset.filtered(without=("q",)),
+                self.filterset.form.cleaned_data["q"],
+                self.get_queryset(),
+                start,
+                start + paginator.per_page,
             )
         return paginator, page, rows, is_paginated
 
