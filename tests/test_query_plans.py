@@ -196,6 +196,34 @@ def test_search_reads_the_full_text_index(catalogue):
     assert uses(found, "catalog_search_vector"), found
 
 
+def test_a_ranked_search_page_ranks_in_the_full_text_index_scan(catalogue, client):
+    """A page in relevance order comes from catalog_search_ranked() (0012), which finds and
+    ranks the matches in one scan of the GIN index."""
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        response = client.get("/documents/", {"q": "telegram"})
+    assert response.status_code == 200
+    assert any("catalog_search_ranked(" in sql for sql in captured), captured
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'catalog_search_ranked'")
+        (body,) = cursor.fetchone()
+    body = body.replace("query", "to_tsquery('catalog_search', %s)")
+    found = plan(body.replace("ranking", "to_tsquery('catalog_search', %s)"), ["a", "telegram"])
+    assert uses(found, "catalog_search_vector"), found
+
+
+def test_connections_do_not_compile_queries_just_in_time(db):
+    """JIT is off: compiling took longer than the catalogue's short queries themselves."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
 def test_the_facet_counts_read_the_date_range_from_the_index(catalogue):
     """Person and 20 years: the people facet's documents (every person) by the span index."""
     filterset = DocumentFilter(

@@ -74,18 +74,27 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         return paginator
 
     def paginate_queryset(self, queryset, page_size):
-        """A page of a search in relevance order is ranked on ids first (search.page)."""
+        """
+        The page's ids are chosen first, reading only what the filters and the order need
+        (from indexes, on PostgreSQL), and then only those rows are read whole; a search in
+        relevance order is ranked on ids (search.page).  Still one query.
+        """
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        start = (page.number - 1) * paginator.per_page
+        stop = start + paginator.per_page
         ranked = self.filterset.is_valid() and self.filterset.sort_value == RELEVANCE[0]
         if ranked and "search_rank" in queryset.query.annotations:
-            start = (page.number - 1) * paginator.per_page
-            page.object_list = rows = search.page(
+            rows = search.page(
                 self.filterset.filtered(without=("q",)),
                 self.filterset.form.cleaned_data["q"],
                 self.get_queryset(),
                 start,
-                start + paginator.per_page,
+                stop,
             )
+        else:
+            ids = queryset.values("pk")[start:stop]
+            rows = self.get_queryset().filter(pk__in=ids).order_by(*queryset.query.order_by)
+        page.object_list = rows
         return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs):
