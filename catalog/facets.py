@@ -36,10 +36,12 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractYear, StrIndex, Substr
 from django.http import QueryDict
 from django.utils.text import Truncator
 
+from . import search
 from .dates import OPEN_START
 from .models import LANGUAGES, Collection, Document, DocumentPerson, Repository, RightsStatement
 
@@ -188,10 +190,20 @@ class DocumentFacets:
     read in one query the first time either is asked for.
     """
 
-    def __init__(self, filterset):
+    def __init__(self, filterset, *, ranked_page=None):
         self.filterset = filterset
         self.cleaned = filterset.form.cleaned_data
         self.connection = connections[filterset.queryset.db]
+        #: ``(start, stop)``: also read the ids of those entries of the search in relevance
+        #: order (PostgreSQL), from the matches the facets count (:attr:`page_ids`).
+        self.ranked_page = ranked_page
+        self._page_ids = None
+        # PostgreSQL, searching: the matches are found and ranked once, in the CTE
+        # ``facet_search`` (catalog_search_ranked), which every set of counted documents and
+        # the ranked page read, instead of searching the index once each.
+        self._search = None
+        if self.connection.vendor == "postgresql" and self.cleaned.get("q"):
+            self._search = search.parse(self.cleaned["q"])
         start, end = self.cleaned.get("date_from"), self.cleaned.get("date_to")
         #: The decade the chosen dates lie in, when they lie in one: the histogram shows
         #: its years.
@@ -231,6 +243,8 @@ class DocumentFacets:
             parts.append((*self._histogram_sql(q, alias), alias))
             counted["year" if self.decade is not None else "decade"] = alias
         total_alias = self._base(bases, ())
+        if self._search is not None and self.ranked_page and total_alias:
+            parts.append((*self._page_sql(q), None))
         sample = facet_sample() if estimating(self.connection) else None
         if sample is None and total_alias:
             # The number of results, so that the page need not count them again.
@@ -259,6 +273,10 @@ class DocumentFacets:
         materialized = "MATERIALIZED " if self._can_materialize() else ""
         columns = ", ".join(q(column) for column in BASE_COLUMNS)
         ctes, params = [], []
+        if self._search is not None:
+            search_sql, search_params = search.BACKENDS["postgresql"].ranked_matches(self._search)
+            ctes.append(f"{q('facet_search')} (document_id, rank) AS MATERIALIZED ({search_sql})")
+            params.extend(search_params)
         for body_sql, body_params, alias in bases.values():
             if alias:
                 # A set several facets count is worked out once; one counted once is inlined.
@@ -290,6 +308,11 @@ class DocumentFacets:
             cursor.execute(f"WITH {', '.join(ctes)} {union}", params)
             for facet, value, label, number, count in cursor.fetchall():
                 rows.setdefault(facet, []).append((value, label, number, count))
+        page = rows.pop("page", [])
+        if self._search is not None and self.ranked_page:
+            self._page_ids = [count for *_, count in page]
+        # Every match was joined to the filters to rank the page: its total is exact.
+        exact_total = page[0][2] if page else None
         if sample is None:
             return rows
         # Sets larger than the sample: counts scaled up from it, and marked as estimates.
@@ -299,7 +322,10 @@ class DocumentFacets:
         }
         for alias, size in sizes.items():
             if size > count_cap():
-                sizes[alias] = max(size, self._planned_rows(*by_alias[alias]))
+                if alias == total_alias and exact_total is not None:
+                    sizes[alias] = exact_total
+                else:
+                    sizes[alias] = max(size, self._planned_rows(*by_alias[alias]))
         for name, alias in counted.items():
             size = sizes.get(alias, 0)
             if size > sample and name in rows:
@@ -311,12 +337,42 @@ class DocumentFacets:
                 self.estimated.add(name)
         if total_alias:
             rows["total"] = [(None, None, None, sizes.get(total_alias, 0))]
-            if sizes.get(total_alias, 0) > count_cap():
+            if sizes.get(total_alias, 0) > count_cap() and exact_total is None:
                 self.estimated.add("total")
         return rows
 
+    def _page_sql(self, q):
+        """The ids of the ranked page's entries, from ``facet_search``."""
+        start, stop = self.ranked_page
+        ids = search.BACKENDS["postgresql"].ranked_ids(
+            self.filterset.filtered(without=("q",)),
+            self._search,
+            start,
+            stop,
+            matches=q("facet_search"),
+            total=True,
+        )
+        sql = (
+            "SELECT 'page' AS facet, NULL AS value, NULL AS label, "
+            f"CAST(p.total AS INTEGER) AS number, p.id AS n FROM ({ids.sql}) p"
+        )
+        return sql, list(ids.params)
+
+    @property
+    def page_ids(self):
+        """
+        The ids of the entries ``ranked_page`` asked for, in no particular order, or None
+        when they were not read here (not searching in relevance order, or not PostgreSQL).
+        """
+        self.rows  # noqa: B018 (one query reads them with the facets)
+        return self._page_ids
+
     def _planned_rows(self, sql, params):
         """The planner's estimate of how many rows ``sql`` gives (PostgreSQL)."""
+        if self._search is not None:  # the documents read the matches from facet_search
+            search_sql, search_params = search.BACKENDS["postgresql"].ranked_matches(self._search)
+            sql = f"WITH facet_search (document_id, rank) AS ({search_sql}) {sql}"
+            params = [*search_params, *params]
         with self.connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]
@@ -342,8 +398,11 @@ class DocumentFacets:
         """
         without = tuple(name for name in own if self._active(name))
         if without not in bases:
+            matches = None
+            if self._search is not None:
+                matches = RawSQL('SELECT document_id FROM "facet_search"', [])
             documents = (
-                self.filterset.filtered(without=without)
+                self.filterset.filtered(without=without, matches=matches)
                 .prefetch_related(None)
                 .select_related(None)
                 .annotate(facet_year=FACET_YEAR)

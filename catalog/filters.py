@@ -412,15 +412,21 @@ class DocumentFilter(django_filters.FilterSet):
         cleaned = getattr(self.form, "cleaned_data", {})
         return cleaned.get("sort") or (RELEVANCE[0] if cleaned.get("q") else "date")
 
-    def filtered(self, queryset=None, *, without=()):
+    def filtered(self, queryset=None, *, without=(), matches=None):
         """
         ``queryset`` (the view's, by default) narrowed by every valid filter except those
         named in ``without``, unordered.  Facets count on this: each leaves out its own filter.
-        Call only after the form has validated.
+        ``matches``, when given, is SQL for the ids the search matches, worked out elsewhere
+        in the same statement (the facets' ``facet_search``); the search filter then narrows
+        to those instead of searching again.  Call only after the form has validated.
         """
         queryset = self.queryset if queryset is None else queryset
         for name, value in list(self.form.cleaned_data.items()):
-            if name not in without:
+            if name in without:
+                continue
+            if name == "q" and value and matches is not None:
+                queryset = queryset.filter(pk__in=matches)
+            else:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 

@@ -56,7 +56,17 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["EmptyQuery", "search", "page", "matching", "snippets", "reindex", "prune", "parse"]
+__all__ = [
+    "EmptyQuery",
+    "search",
+    "page",
+    "ranked_rows",
+    "matching",
+    "snippets",
+    "reindex",
+    "prune",
+    "parse",
+]
 
 #: The index table (a plain table on PostgreSQL, an FTS5 virtual table on SQLite) and, on
 #: PostgreSQL, the text search configuration.
@@ -366,23 +376,40 @@ class PostgreSQLBackend:
             positive,
         )
 
-    def ranked_ids(self, candidates, query, start, stop):
+    def ranked_matches(self, query):
         """
-        SQL for the ids of entries ``start:stop`` of ``candidates`` matching ``query``, best
-        first: every match ranked in the index scan that finds it (``catalog_search_ranked``),
-        joined to the candidates for the public gate, the other filters and the record ID
-        that breaks ties.
+        SQL (and parameters) giving ``(document_id, rank)`` for every match of ``query``,
+        ranked in the index scan that finds it (``catalog_search_ranked``, migration 0012).
         """
         match_sql, match_params = self.tsquery(query)
         positive, _ = self._parts(query)
         ranking = " || ".join([f"websearch_to_tsquery('{CONFIG}', %s)"] * len(positive))
+        return (
+            f"SELECT document_id, rank FROM catalog_search_ranked({match_sql}, {ranking})",
+            [*match_params, *positive],
+        )
+
+    def ranked_ids(self, candidates, query, start, stop, *, matches=None, total=False):
+        """
+        SQL for the ids of entries ``start:stop`` of ``candidates`` matching ``query``, best
+        first: the ranked matches joined to the candidates for the public gate, the other
+        filters and the record ID that breaks ties.  ``matches`` names a table of ranked
+        matches already worked out in the same statement (the facets' ``facet_search``);
+        ``total`` adds a second column, how many entries there are in all (the ranking joins
+        every one of them anyway).
+        """
+        if matches is None:
+            matches_sql, matches_params = self.ranked_matches(query)
+            matches = f"({matches_sql})"
+        else:
+            matches_params = []
         compiler = candidates.values("pk", "record_id").query.get_compiler(candidates.db)
         candidates_sql, candidates_params = compiler.as_sql()
         return RawSQL(
-            f"SELECT c.id FROM catalog_search_ranked({match_sql}, {ranking}) AS r "
+            f"SELECT c.id{', COUNT(*) OVER () AS total' if total else ''} FROM {matches} AS r "
             f"JOIN ({candidates_sql}) AS c (id, record_id) ON c.id = r.document_id "
             "ORDER BY r.rank DESC, c.record_id LIMIT %s OFFSET %s",
-            [*match_params, *positive, *candidates_params, stop - start, start],
+            [*matches_params, *candidates_params, stop - start, start],
             output_field=BigIntegerField(),
         )
 
@@ -636,7 +663,13 @@ def page(candidates, text, rows, start, stop):
     """
     query = parse(text)
     backend = _backend(connections[candidates.db])
-    ids = backend.ranked_ids(candidates, query, start, stop)
+    return ranked_rows(rows, text, backend.ranked_ids(candidates, query, start, stop))
+
+
+def ranked_rows(rows, text, ids):
+    """``rows`` with the ids ``ids`` (a list or a subquery), in :func:`search`'s order."""
+    query = parse(text)
+    backend = _backend(connections[rows.db])
     return (
         rows.filter(pk__in=ids)
         .annotate(search_rank=backend.rank(query))

@@ -62,6 +62,30 @@ def test_large_results_are_estimated_and_say_so_on_postgresql(client, settings, 
         assert not english.estimated and english.count_number == "12"
 
 
+def test_a_search_in_relevance_order_counts_its_results_exactly(client, settings):
+    """Ranking a page joins every match to the filters, so the number of results is exact
+    even beyond the cap (PostgreSQL reads it with the facets); the facets are still
+    estimated from their sample."""
+    settings.CATALOG_FACET_SAMPLE = 4
+    settings.CATALOG_COUNT_CAP = 6
+    settings.CATALOG_PAGE_SIZE = 5
+    for n in range(12):
+        DocumentFactory(title=f"Armistice report {n}", language="en")
+    DocumentFactory(title="Armistice draft", status="draft")
+    DocumentFactory(title="Unrelated despatch")
+
+    first = client.get(LIST_URL, {"q": "armistice"})
+    last = client.get(LIST_URL, {"q": "armistice", "page": 3})
+
+    assert heading(first).startswith("12 documents match")
+    assert first.context["result_count"] == 12
+    assert not first.context["result_count_estimated"]
+    assert len(first.context["documents"]) == 5 and len(last.context["documents"]) == 2
+    languages = next(f for f in first.context["facets"] if f.name == "language")
+    (english,) = languages.values
+    assert english.estimated is POSTGRESQL
+
+
 def test_the_admin_list_counts_up_to_its_cap(admin_client, monkeypatch, twelve_documents):
     monkeypatch.setattr(CappedCountPaginator, "cap", 5)
 

@@ -84,13 +84,19 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         stop = start + paginator.per_page
         ranked = self.filterset.is_valid() and self.filterset.sort_value == RELEVANCE[0]
         if ranked and "search_rank" in queryset.query.annotations:
-            rows = search.page(
-                self.filterset.filtered(without=("q",)),
-                self.filterset.form.cleaned_data["q"],
-                self.get_queryset(),
-                start,
-                stop,
-            )
+            read_with_facets = self.facet_counts and self.facet_counts.ranked_page == (start, stop)
+            page_ids = self.facet_counts.page_ids if read_with_facets else None
+            if page_ids is not None:
+                query = self.filterset.form.cleaned_data["q"]
+                rows = search.ranked_rows(self.get_queryset(), query, page_ids)
+            else:
+                rows = search.page(
+                    self.filterset.filtered(without=("q",)),
+                    self.filterset.form.cleaned_data["q"],
+                    self.get_queryset(),
+                    start,
+                    stop,
+                )
         else:
             ids = queryset.values("pk")[start:stop]
             rows = self.get_queryset().filter(pk__in=ids).order_by(*queryset.query.order_by)
@@ -101,7 +107,9 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         valid = self.filterset.is_valid()
         # The facets, the histogram and the number of results: one query, read before the
         # page of rows so that the paginator need not count the results separately.
-        self.facet_counts = facets.DocumentFacets(self.filterset) if valid else None
+        self.facet_counts = (
+            facets.DocumentFacets(self.filterset, ranked_page=self.ranked_page()) if valid else None
+        )
         context = super().get_context_data(**kwargs)
         params = self.filterset.data  # the query string, the search cleaned of control chars
         cleaned = self.filterset.form.cleaned_data if valid else {}
@@ -137,6 +145,19 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             )
             context["histogram"] = self.facet_counts.histogram(params, result_count=count)
         return context
+
+    def ranked_page(self):
+        """
+        ``(start, stop)`` of the page asked for, when it is a page of a search in relevance
+        order given by number (the facets' query then reads its ids too), else None.
+        """
+        if self.filterset.sort_value != RELEVANCE[0]:
+            return None
+        number = self.request.GET.get(self.page_kwarg) or "1"
+        if not number.isdigit() or int(number) < 1 or len(number) > 6:
+            return None  # "last", or not a page at all: the paginator decides
+        start = (int(number) - 1) * settings.CATALOG_PAGE_SIZE
+        return start, start + settings.CATALOG_PAGE_SIZE
 
     def search_hidden_fields(self):
         """The filters in use, as (name, value) pairs the search box sends along with a new
