@@ -485,7 +485,33 @@ class PostgreSQLBackend:
             """,
             params,
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        self._person_ids(cursor, ids)
+        return written
+
+    @staticmethod
+    def _person_ids(cursor, ids):
+        """
+        Rewrite ``catalog_document.person_ids`` (the people facet's, migration 0013) of
+        ``ids`` (every document when None) where it differs from the document's links.
+        """
+        selected, params = ("WHERE d2.id = ANY(%s)", [ids]) if ids is not None else ("", [])
+        cursor.execute(
+            f"""
+            UPDATE catalog_document d SET person_ids = l.ids
+            FROM (
+                SELECT d2.id, coalesce(
+                    array_agg(DISTINCT dp.person_id ORDER BY dp.person_id)
+                    FILTER (WHERE dp.person_id IS NOT NULL), '{{}}') AS ids
+                FROM catalog_document d2
+                LEFT JOIN catalog_documentperson dp ON dp.document_id = d2.id
+                {selected}
+                GROUP BY d2.id
+            ) l
+            WHERE d.id = l.id AND d.person_ids IS DISTINCT FROM l.ids
+            """,
+            params,
+        )
 
 
 class SQLiteBackend:

@@ -4,10 +4,11 @@ own left out, values that filter, selected values as removable chips, fixed quer
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.facets import FACET_LIMIT, FACET_SHOWN
-from catalog.models import Document
+from catalog.models import Document, DocumentPerson
 from tests.factories import (
     CollectionFactory,
     DocumentFactory,
@@ -164,6 +165,48 @@ def test_people_facet_counts_each_document_once_in_the_chosen_role(client):
     assert facets(response)["person"] == {"Other": 1}
     assert facet_value(response, "person", "Other").url == f"?role=recipient&person={other.slug}"
     assert response.context["facets"][0].label == "People, as recipient"
+
+
+def test_people_facet_follows_links_added_changed_and_removed(client):
+    """The people facet counts a document's links as they are now (on PostgreSQL it reads
+    each document's people from its row, kept up to date by every save and delete of a
+    link), and never counts a person of a draft."""
+    stalin, harriman = (
+        PersonFactory(display_name="Joseph Stalin"),
+        PersonFactory(display_name="W. Averell Harriman"),
+    )
+    first, second = DocumentFactory(), DocumentFactory()
+    draft = DocumentFactory(status="draft")
+    DocumentPersonFactory(document=draft, person=harriman)
+    assert "person" not in facets(client.get(LIST_URL))
+
+    link = DocumentPersonFactory(document=first, person=stalin, role="author")
+    DocumentPersonFactory(document=second, person=stalin, role="recipient")
+    assert facets(client.get(LIST_URL))["person"] == {"Joseph Stalin": 2}
+
+    link.person = harriman
+    link.save()
+    assert facets(client.get(LIST_URL))["person"] == {"Joseph Stalin": 1, "W. Averell Harriman": 1}
+
+    link.delete()
+    assert facets(client.get(LIST_URL))["person"] == {"Joseph Stalin": 1}
+
+    draft.status = "published"
+    draft.save()
+    assert facets(client.get(LIST_URL))["person"] == {"Joseph Stalin": 1, "W. Averell Harriman": 1}
+
+
+def test_rebuilding_the_search_index_updates_the_people_facet_after_a_bulk_write(client):
+    """Links written in bulk (no signals) reach the people facet, and the cached list, once
+    rebuild_search_index has run."""
+    person = PersonFactory(display_name="Bulk Person")
+    document = DocumentFactory()
+    assert "person" not in facets(client.get(LIST_URL))  # and now cached
+    DocumentPerson.objects.bulk_create(
+        [DocumentPerson(document=document, person=person, role="author")]
+    )
+    call_command("rebuild_search_index", verbosity=0)
+    assert facets(client.get(LIST_URL))["person"] == {"Bulk Person": 1}
 
 
 def test_people_facet_shows_ten_and_the_next_forty_behind_more(client):

@@ -519,6 +519,27 @@ def test_undo_restores_exactly(editor):
         importing.undo(batch)
 
 
+def test_imported_update_and_undo_reach_the_people_facet(client, editor):
+    """The importer writes links in bulk; the list's people facet still counts them as they
+    are after an import, an update and an undo."""
+
+    def people():
+        response = client.get("/documents/")
+        facet = next((f for f in response.context["facets"] if f.name == "person"), None)
+        return {value.label: value.count for value in facet.values} if facet else {}
+
+    published = {**ROW, "status": "published", "people": "author: Ann Writer | mentioned: Bo"}
+    importing.apply(plan_for([published], user=editor), user=editor)
+    assert people() == {"Ann Writer": 1, "Bo": 1}
+
+    changed = {**published, "people": "recipient: Cy"}
+    batch = importing.apply(plan_for([changed], user=editor, update=True), user=editor)
+    assert people() == {"Cy": 1}
+
+    importing.undo(batch, user=editor)
+    assert people() == {"Ann Writer": 1, "Bo": 1}
+
+
 def test_undo_refuses_when_documents_changed_since_unless_forced():
     """Undo names the documents changed after the import; force undoes all the same."""
     batch = run([ROW])

@@ -5,7 +5,9 @@ The index is kept current on every save (``catalog/signals.py``); rebuild it aft
 documents or people in bulk without ``save()`` (``bulk_create``, ``QuerySet.update()``, raw
 SQL), after restoring a database dump made without the index, or when the index structure or
 what it holds changes.  One transaction: searches see the old index until the new one is
-complete.  ``--dry-run`` reports what would be indexed and writes nothing.
+complete.  On PostgreSQL it also rewrites each document's ``person_ids`` (the people facet's,
+migration 0013), which the same calls keep current.  ``--dry-run`` reports what would be
+indexed and writes nothing.
 """
 
 import time
@@ -13,7 +15,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connections, router, transaction
 
-from catalog import search
+from catalog import cache, search
 from catalog.models import Document
 
 
@@ -21,8 +23,9 @@ class Command(BaseCommand):
     help = (
         "Rebuild the full-text search index of every document (title; summary and people's "
         "names; transcript and source note) in one transaction, removing rows of documents "
-        "that no longer exist. Needed only after bulk writes that bypass save(); every "
-        "ordinary save keeps the index current. --dry-run counts and writes nothing."
+        "that no longer exist, and on PostgreSQL each document's list of people that the "
+        "people facet counts. Needed only after bulk writes that bypass save(); every "
+        "ordinary save keeps both current. --dry-run counts and writes nothing."
     )
 
     def add_arguments(self, parser):
@@ -49,6 +52,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(using=alias):
             written = search.reindex()
+            cache.bump()  # cached pages may show the results and counts of the old index
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
