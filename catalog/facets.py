@@ -63,8 +63,8 @@ MAX_FILLED_DECADES = 60
 #: counts up, and the page says "about".  SQLite always counts exactly.
 FACET_SAMPLE = 10_000
 #: PostgreSQL: the number of results is counted up to this many (``CATALOG_COUNT_CAP``);
-#: beyond it, the planner's estimate is shown, as "about".
-COUNT_CAP = 25_000
+#: beyond it, the planner's estimate is shown, as "about".  Searches count exactly.
+COUNT_CAP = 10_000
 
 
 def estimating(connection):
@@ -256,7 +256,7 @@ class DocumentFacets:
             parts.append((*self._histogram_sql(q, alias), alias))
             counted["year" if self.decade is not None else "decade"] = alias
         total_alias = self._base(bases, ())
-        if self._search is not None and self.ranked_page and total_alias:
+        if self._search is not None and total_alias:
             parts.append((*self._page_sql(q), None))
         sample = facet_sample() if estimating(self.connection) else None
         if sample is None and total_alias:
@@ -321,11 +321,11 @@ class DocumentFacets:
             cursor.execute(f"WITH {', '.join(ctes)} {union}", params)
             for facet, value, label, number, count in cursor.fetchall():
                 rows.setdefault(facet, []).append((value, label, number, count))
-        page = rows.pop("page", [])
+        page, searched = rows.pop("page", []), rows.pop("searched", [])
         if self._search is not None and self.ranked_page:
             self._page_ids = [count for *_, count in page]
-        # Every match was joined to the filters to rank the page: its total is exact.
-        exact_total = page[0][2] if page else None
+        # A search's matches were all joined to the filters: the number of results is exact.
+        exact_total = (page or searched or [(None, None, None, None)])[0][2]
         if sample is None:
             return rows
         # Sets larger than the sample: counts scaled up from it, and marked as estimates.
@@ -355,7 +355,21 @@ class DocumentFacets:
         return rows
 
     def _page_sql(self, q):
-        """The ids of the ranked page's entries, from ``facet_search``."""
+        """
+        The ids of the ranked page's entries, from ``facet_search``, each with the number of
+        results; without a ranked page, the number of results alone (``searched``).  Both
+        join every match to the other filters, so the number is exact however large.
+        """
+        if not self.ranked_page:
+            candidates = self.filterset.filtered(without=("q",)).values("pk", "record_id")
+            candidates_sql, params = self._compile(candidates)
+            sql = (
+                "SELECT 'searched' AS facet, NULL AS value, NULL AS label, "
+                "CAST(COUNT(*) AS INTEGER) AS number, CAST(NULL AS BIGINT) AS n "
+                f"FROM {q('facet_search')} r JOIN ({candidates_sql}) AS c (id, record_id) "
+                "ON c.id = r.document_id"
+            )
+            return sql, list(params)
         start, stop = self.ranked_page
         ids = search.BACKENDS["postgresql"].ranked_ids(
             self.filterset.filtered(without=("q",)),

@@ -62,10 +62,11 @@ def test_large_results_are_estimated_and_say_so_on_postgresql(client, settings, 
         assert not english.estimated and english.count_number == "12"
 
 
-def test_a_search_in_relevance_order_counts_its_results_exactly(client, settings):
-    """Ranking a page joins every match to the filters, so the number of results is exact
-    even beyond the cap (PostgreSQL reads it with the facets); the facets are still
-    estimated from their sample."""
+def test_a_search_counts_its_results_exactly(client, settings):
+    """A search's matches are all joined to the other filters (to rank the page, or to count
+    them in another order), so the number of results is exact even beyond the cap
+    (PostgreSQL reads it with the facets); the facets are still estimated from their
+    sample."""
     settings.CATALOG_FACET_SAMPLE = 4
     settings.CATALOG_COUNT_CAP = 6
     settings.CATALOG_PAGE_SIZE = 5
@@ -76,7 +77,9 @@ def test_a_search_in_relevance_order_counts_its_results_exactly(client, settings
 
     first = client.get(LIST_URL, {"q": "armistice"})
     last = client.get(LIST_URL, {"q": "armistice", "page": 3})
+    by_date = client.get(LIST_URL, {"q": "armistice", "sort": "date"})
 
+    assert heading(by_date).startswith("12 documents match")
     assert heading(first).startswith("12 documents match")
     assert first.context["result_count"] == 12
     assert not first.context["result_count_estimated"]
