@@ -11,6 +11,10 @@ people, sorted) is INCLUDEd in the two indexes the facets read their documents f
 (``document_published_span`` for date ranges, ``document_published_id_covering`` for
 searches), so the facet unnests it from the index entries it has already read.
 
+``document_published_span`` also gains ``record_id``, the last key of the date orders, so that
+a list page's ids (``DocumentListView.paginate_queryset``) for a date range come from that
+index alone: a popular person's 20 years at 1,000,000 documents, 65 → 39 ms.
+
 The column is not a model field (SQLite has no arrays, and nothing but the facets reads it),
 like the search table of 0005.  It is kept up to date where the search index is:
 ``catalog.search.reindex`` rewrites it for the documents it is given, and every writer of
@@ -28,12 +32,12 @@ SPAN = (
     "CREATE INDEX document_published_span ON catalog_document "
     "USING gist (daterange(date_earliest, date_latest, '[]')) "
     "INCLUDE (id, date_earliest, date_latest, embargo_until, doc_type, language, "
-    "repository_id, rights_id, date_approximate, date_uncertain{extra}) " + PUBLISHED
+    "repository_id, rights_id, date_approximate, date_uncertain{extra}{record_id}) " + PUBLISHED
 )
 COVERING = (
     "CREATE INDEX document_published_id_covering ON catalog_document (id) "
     "INCLUDE (record_id, embargo_until, date_earliest, date_latest, doc_type, language, "
-    "repository_id, rights_id{extra}) " + PUBLISHED
+    "repository_id, rights_id{extra}{record_id}) " + PUBLISHED
 )
 FILL = """
     UPDATE catalog_document d SET person_ids = l.ids
@@ -58,7 +62,8 @@ def add(apps, schema_editor):
         ("document_published_id_covering", COVERING),
     ):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-        schema_editor.execute(definition.format(extra=", person_ids"))
+        record_id = ", record_id" if name == "document_published_span" else ""
+        schema_editor.execute(definition.format(extra=", person_ids", record_id=record_id))
     schema_editor.execute("VACUUM (ANALYZE) catalog_document")
 
 
@@ -70,7 +75,7 @@ def remove(apps, schema_editor):
         ("document_published_id_covering", COVERING),
     ):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-        schema_editor.execute(definition.format(extra=""))
+        schema_editor.execute(definition.format(extra="", record_id=""))
     schema_editor.execute("ALTER TABLE catalog_document DROP COLUMN IF EXISTS person_ids")
 
 
