@@ -281,3 +281,20 @@ def test_pages_of_a_ranked_search_follow_the_ranking_across_pages(client, settin
 
     assert [len(page) for page in pages] == [4, 4, 2]
     assert [title for page in pages for title in page] == expected
+
+
+@pytest.mark.parametrize("number", ["²", "٣", " 2", "last", "0", "-1", "99999999999", "1e3", ""])
+def test_any_page_number_of_a_ranked_search_gets_a_page_or_a_404(client, settings, number):
+    """Page numbers the paginator reads as numbers (any script's digits, spaces around) give
+    that page; anything else, or out of range, a 404; never a server error."""
+    settings.CATALOG_PAGE_SIZE = 2
+    for n in range(5):
+        DocumentFactory(title=f"Armistice note {n}", summary="", transcript="")
+    response = client.get("/documents/", {"q": "armistice", "page": number})
+    assert response.status_code in (200, 404)
+    if number in ("٣", "last"):
+        assert response.status_code == 200
+        assert len(response.context["documents"]) == 1
+    if number in (" 2", ""):
+        assert response.status_code == 200
+        assert len(response.context["documents"]) == 2

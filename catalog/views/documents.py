@@ -153,10 +153,13 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         """
         if self.filterset.sort_value != RELEVANCE[0]:
             return None
-        number = self.request.GET.get(self.page_kwarg) or "1"
-        if not number.isdigit() or int(number) < 1 or len(number) > 6:
+        try:
+            number = int(self.request.GET.get(self.page_kwarg) or 1)
+        except ValueError:
             return None  # "last", or not a page at all: the paginator decides
-        start = (int(number) - 1) * settings.CATALOG_PAGE_SIZE
+        if not 1 <= number <= 1_000_000:
+            return None
+        start = (number - 1) * settings.CATALOG_PAGE_SIZE
         return start, start + settings.CATALOG_PAGE_SIZE
 
     def search_hidden_fields(self):
