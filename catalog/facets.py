@@ -287,8 +287,8 @@ class DocumentFacets:
         columns = ", ".join(q(column) for column in self._columns)
         ctes, params = [], []
         if self._search is not None:
-            search_sql, search_params = search.BACKENDS["postgresql"].ranked_matches(self._search)
-            ctes.append(f"{q('facet_search')} (document_id, rank) AS MATERIALIZED ({search_sql})")
+            search_sql, search_params = self._search_cte(materialized=True)
+            ctes.append(search_sql)
             params.extend(search_params)
         for body_sql, body_params, alias in bases.values():
             if alias:
@@ -360,19 +360,18 @@ class DocumentFacets:
         results; without a ranked page, the number of results alone (``searched``).  Both
         join every match to the other filters, so the number is exact however large.
         """
+        backend = search.BACKENDS["postgresql"]
+        candidates = self.filterset.filtered(without=("q",))
         if not self.ranked_page:
-            candidates = self.filterset.filtered(without=("q",)).values("pk", "record_id")
-            candidates_sql, params = self._compile(candidates)
+            joined, params = backend.matches_in(candidates, self._search, matches=q("facet_search"))
             sql = (
                 "SELECT 'searched' AS facet, NULL AS value, NULL AS label, "
-                "CAST(COUNT(*) AS INTEGER) AS number, CAST(NULL AS BIGINT) AS n "
-                f"FROM {q('facet_search')} r JOIN ({candidates_sql}) AS c (id, record_id) "
-                "ON c.id = r.document_id"
+                f"CAST(COUNT(*) AS INTEGER) AS number, CAST(NULL AS BIGINT) AS n FROM {joined}"
             )
-            return sql, list(params)
+            return sql, params
         start, stop = self.ranked_page
-        ids = search.BACKENDS["postgresql"].ranked_ids(
-            self.filterset.filtered(without=("q",)),
+        ids = backend.ranked_ids(
+            candidates,
             self._search,
             start,
             stop,
@@ -384,6 +383,12 @@ class DocumentFacets:
             f"CAST(p.total AS INTEGER) AS number, p.id AS n FROM ({ids.sql}) p"
         )
         return sql, list(ids.params)
+
+    def _search_cte(self, *, materialized=False):
+        """``facet_search (document_id, rank) AS (…)``: the search's ranked matches."""
+        sql, params = search.BACKENDS["postgresql"].ranked_matches(self._search)
+        how = "MATERIALIZED " if materialized else ""
+        return f'"facet_search" (document_id, rank) AS {how}({sql})', params
 
     @property
     def page_ids(self):
@@ -397,8 +402,8 @@ class DocumentFacets:
     def _planned_rows(self, sql, params):
         """The planner's estimate of how many rows ``sql`` gives (PostgreSQL)."""
         if self._search is not None:  # the documents read the matches from facet_search
-            search_sql, search_params = search.BACKENDS["postgresql"].ranked_matches(self._search)
-            sql = f"WITH facet_search (document_id, rank) AS ({search_sql}) {sql}"
+            search_sql, search_params = self._search_cte()
+            sql = f"WITH {search_sql} {sql}"
             params = [*search_params, *params]
         with self.connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)

@@ -368,13 +368,18 @@ class PostgreSQLBackend:
         zero with a NOT in it.  One ``ts_rank`` call, so each vector is read once (a sum of one
         call per clause read a long document's vector once per clause).
         """
-        positive, _ = self._parts(query)
-        tsquery = " || ".join([f"websearch_to_tsquery('{CONFIG}', %s)"] * len(positive))
+        tsquery, params = self._ranking(query)
         return _Correlated(
             f"(SELECT ts_rank(search_entry.vector, {tsquery}) FROM {INDEX_TABLE} AS search_entry "
             "WHERE search_entry.document_id = {document})",
-            positive,
+            params,
         )
+
+    def _ranking(self, query):
+        """The ``tsquery`` ranked against (the positive clauses joined with ``||``), and its
+        parameters."""
+        positive, _ = self._parts(query)
+        return " || ".join([f"websearch_to_tsquery('{CONFIG}', %s)"] * len(positive)), positive
 
     def ranked_matches(self, query):
         """
@@ -382,11 +387,10 @@ class PostgreSQLBackend:
         ranked in the index scan that finds it (``catalog_search_ranked``, migration 0012).
         """
         match_sql, match_params = self.tsquery(query)
-        positive, _ = self._parts(query)
-        ranking = " || ".join([f"websearch_to_tsquery('{CONFIG}', %s)"] * len(positive))
+        ranking, ranking_params = self._ranking(query)
         return (
             f"SELECT document_id, rank FROM catalog_search_ranked({match_sql}, {ranking})",
-            [*match_params, *positive],
+            [*match_params, *ranking_params],
         )
 
     def ranked_ids(self, candidates, query, start, stop, *, matches=None, total=False):
@@ -398,19 +402,30 @@ class PostgreSQLBackend:
         ``total`` adds a second column, how many entries there are in all (the ranking joins
         every one of them anyway).
         """
+        joined, params = self.matches_in(candidates, query, matches=matches)
+        return RawSQL(
+            f"SELECT c.id{', COUNT(*) OVER () AS total' if total else ''} FROM {joined} "
+            "ORDER BY r.rank DESC, c.record_id LIMIT %s OFFSET %s",
+            [*params, stop - start, start],
+            output_field=BigIntegerField(),
+        )
+
+    def matches_in(self, candidates, query, *, matches=None):
+        """
+        A ``FROM`` clause (and its parameters) joining the ranked matches of ``query`` (``r``:
+        ``document_id``, ``rank``), or the table named ``matches`` holding them, to
+        ``candidates`` (``c``: ``id``, ``record_id``).
+        """
         if matches is None:
-            matches_sql, matches_params = self.ranked_matches(query)
+            matches_sql, params = self.ranked_matches(query)
             matches = f"({matches_sql})"
         else:
-            matches_params = []
+            params = []
         compiler = candidates.values("pk", "record_id").query.get_compiler(candidates.db)
         candidates_sql, candidates_params = compiler.as_sql()
-        return RawSQL(
-            f"SELECT c.id{', COUNT(*) OVER () AS total' if total else ''} FROM {matches} AS r "
-            f"JOIN ({candidates_sql}) AS c (id, record_id) ON c.id = r.document_id "
-            "ORDER BY r.rank DESC, c.record_id LIMIT %s OFFSET %s",
-            [*matches_params, *candidates_params, stop - start, start],
-            output_field=BigIntegerField(),
+        return (
+            f"{matches} AS r JOIN ({candidates_sql}) AS c (id, record_id) ON c.id = r.document_id",
+            [*params, *candidates_params],
         )
 
     def snippet_rows(self, cursor, query, ids):
@@ -585,8 +600,7 @@ class SQLiteBackend:
 
     def ranked_ids(self, candidates, query, start, stop):
         """The ids of entries ``start:stop`` of ``candidates`` matching ``query``, best first."""
-        matches = candidates.filter(pk__in=self.matching(query)).annotate(rank=self.rank(query))
-        return matches.order_by("-rank", "record_id").values("pk")[start:stop]
+        return _ranked(candidates, query, self).values("pk")[start:stop]
 
     def snippet_rows(self, cursor, query, ids):
         columns = ", ".join(
@@ -666,7 +680,11 @@ def search(queryset, text):
     other.  Raises :class:`EmptyQuery` when ``text`` has nothing to search for.
     """
     query = parse(text)
-    backend = _backend(connections[queryset.db])
+    return _ranked(queryset, query, _backend(connections[queryset.db]))
+
+
+def _ranked(queryset, query, backend):
+    """:func:`search` of an already parsed ``query``."""
     return (
         queryset.filter(pk__in=backend.matching(query))
         .annotate(search_rank=backend.rank(query))
