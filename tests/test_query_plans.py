@@ -12,6 +12,7 @@ documents, with sequential scans allowed, is in the benchmark's report
 """
 
 import datetime
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -248,3 +249,33 @@ def test_the_facet_counts_read_the_date_range_from_the_index(catalogue):
     (sql, params), *_ = captured
     found = plan(sql, params)
     assert uses(found, "document_published_span"), found
+
+
+@pytest.mark.parametrize("query", ["q=telegram", "q=telegram&role=author", "person=harriman"])
+def test_the_link_facets_look_each_counted_documents_links_up(catalogue, query):
+    """
+    The collection facet (and the people facet by role) reads the links of the documents it
+    counts through the link table's index, one lookup a document (an index condition on the
+    counted document's id), not by reading the whole link table and hashing it: the planner
+    guesses a search's matches at 5,000 whatever the words, and so read every link there is
+    for a search matching three documents (40 ms at 100,000 documents).
+    """
+    filterset = DocumentFilter(QueryDict(query), queryset=Document.objects.published().for_list())
+    assert filterset.is_valid(), filterset.form.errors
+    facets = DocumentFacets(filterset, ranked_page=(0, 25) if "q=" in query else None)
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        facets.rows  # noqa: B018 (reads the facets: one query)
+    (sql, params), *_ = captured
+    found = plan(sql, params)
+    # An index scan whose condition is the counted document's id (f.id, or the set's own
+    # name where the database inlined it).
+    lookups = re.findall(r"Index Scan on (\w+) .*\n\s+Index Cond: \(document_id = \w+\.id\)", found)
+    assert "catalog_document_collections_document_id" in " ".join(lookups), found
+    if "role=" in query:
+        assert "document_person_document" in " ".join(lookups), (lookups, found)
