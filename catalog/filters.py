@@ -412,21 +412,16 @@ class DocumentFilter(django_filters.FilterSet):
         cleaned = getattr(self.form, "cleaned_data", {})
         return cleaned.get("sort") or (RELEVANCE[0] if cleaned.get("q") else "date")
 
-    def filtered(self, queryset=None, *, without=(), matches=None):
+    def filtered(self, queryset=None, *, without=()):
         """
         ``queryset`` (the view's, by default) narrowed by every valid filter except those
-        named in ``without``, unordered.  Facets count on this: each leaves out its own filter.
-        ``matches``, when given, is SQL for the ids the search matches, worked out elsewhere
-        in the same statement (the facets' ``facet_search``); the search filter then narrows
-        to those instead of searching again.  Call only after the form has validated.
+        named in ``without``, unordered.  Facets count on this: each leaves out its own filter
+        (and, on PostgreSQL, the search, whose matches they read from ``facet_search``).
+        Call only after the form has validated.
         """
         queryset = self.queryset if queryset is None else queryset
         for name, value in list(self.form.cleaned_data.items()):
-            if name in without:
-                continue
-            if name == "q" and value and matches is not None:
-                queryset = queryset.filter(pk__in=matches)
-            else:
+            if name not in without:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 

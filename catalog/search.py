@@ -393,39 +393,21 @@ class PostgreSQLBackend:
             [*match_params, *ranking_params],
         )
 
-    def ranked_ids(self, candidates, query, start, stop, *, matches=None, total=False):
+    def ranked_ids(self, candidates, query, start, stop):
         """
         SQL for the ids of entries ``start:stop`` of ``candidates`` matching ``query``, best
         first: the ranked matches joined to the candidates for the public gate, the other
-        filters and the record ID that breaks ties.  ``matches`` names a table of ranked
-        matches already worked out in the same statement (the facets' ``facet_search``);
-        ``total`` adds a second column, how many entries there are in all (the ranking joins
-        every one of them anyway).
+        filters and the record ID that breaks ties.
         """
-        joined, params = self.matches_in(candidates, query, matches=matches)
-        return RawSQL(
-            f"SELECT c.id{', COUNT(*) OVER () AS total' if total else ''} FROM {joined} "
-            "ORDER BY r.rank DESC, c.record_id LIMIT %s OFFSET %s",
-            [*params, stop - start, start],
-            output_field=BigIntegerField(),
-        )
-
-    def matches_in(self, candidates, query, *, matches=None):
-        """
-        A ``FROM`` clause (and its parameters) joining the ranked matches of ``query`` (``r``:
-        ``document_id``, ``rank``), or the table named ``matches`` holding them, to
-        ``candidates`` (``c``: ``id``, ``record_id``).
-        """
-        if matches is None:
-            matches_sql, params = self.ranked_matches(query)
-            matches = f"({matches_sql})"
-        else:
-            params = []
+        matches_sql, params = self.ranked_matches(query)
         compiler = candidates.values("pk", "record_id").query.get_compiler(candidates.db)
         candidates_sql, candidates_params = compiler.as_sql()
-        return (
-            f"{matches} AS r JOIN ({candidates_sql}) AS c (id, record_id) ON c.id = r.document_id",
-            [*params, *candidates_params],
+        return RawSQL(
+            f"SELECT c.id FROM ({matches_sql}) AS r "
+            f"JOIN ({candidates_sql}) AS c (id, record_id) ON c.id = r.document_id "
+            "ORDER BY r.rank DESC, c.record_id LIMIT %s OFFSET %s",
+            [*params, *candidates_params, stop - start, start],
+            output_field=BigIntegerField(),
         )
 
     def snippet_rows(self, cursor, query, ids):
