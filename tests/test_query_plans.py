@@ -107,6 +107,23 @@ def list_plan(query, *, by="condition"):
     return plan(*queryset.query.sql_with_params(), by=by)
 
 
+def facets_sql(query, **kwargs):
+    """The SQL and parameters of the facets' one query for the list's ``query``."""
+    filterset = DocumentFilter(QueryDict(query), queryset=Document.objects.published().for_list())
+    assert filterset.is_valid(), filterset.form.errors
+    facets = DocumentFacets(filterset, **kwargs)
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        facets.rows  # noqa: B018 (reads the facets, and a ranked page's ids: one query)
+    (sql, params), *_ = captured
+    return sql, params
+
+
 def uses(found, index):
     """
     Whether the plan ``found`` reads the index named ``index`` (the whole name), or one of
@@ -232,22 +249,7 @@ def test_connections_do_not_compile_queries_just_in_time(db):
 
 def test_the_facet_counts_read_the_date_range_from_the_index(catalogue):
     """Person and 20 years: the people facet's documents (every person) by the span index."""
-    filterset = DocumentFilter(
-        QueryDict("person=harriman&date_from=1940&date_to=1959"),
-        queryset=Document.objects.published().for_list(),
-    )
-    assert filterset.is_valid()
-    facets = DocumentFacets(filterset)
-    captured = []
-
-    def capture(execute, sql, params, many, context):
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
-        facets.rows  # noqa: B018 (reads the facets: one query)
-    (sql, params), *_ = captured
-    found = plan(sql, params)
+    found = plan(*facets_sql("person=harriman&date_from=1940&date_to=1959"))
     assert uses(found, "document_published_span"), found
 
 
@@ -260,19 +262,7 @@ def test_the_link_facets_look_each_counted_documents_links_up(catalogue, query):
     guesses a search's matches at 5,000 whatever the words, and so read every link there is
     for a search matching three documents (40 ms at 100,000 documents).
     """
-    filterset = DocumentFilter(QueryDict(query), queryset=Document.objects.published().for_list())
-    assert filterset.is_valid(), filterset.form.errors
-    facets = DocumentFacets(filterset, ranked_page=(0, 25) if "q=" in query else None)
-    captured = []
-
-    def capture(execute, sql, params, many, context):
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
-        facets.rows  # noqa: B018 (reads the facets: one query)
-    (sql, params), *_ = captured
-    found = plan(sql, params)
+    found = plan(*facets_sql(query, ranked_page=(0, 25) if "q=" in query else None))
     # An index scan whose condition is the counted document's id (f.id, or the set's own
     # name where the database inlined it).
     lookups = re.findall(r"Index Scan on (\w+) .*\n\s+Index Cond: \(document_id = \w+\.id\)", found)
@@ -286,20 +276,7 @@ def test_a_ranked_search_page_looks_up_its_matches_best_first_until_it_is_full(c
     """The page of a search in relevance order reads the matches best first (sorted once),
     looking each up among the documents the other filters let through, and stops when the
     page is full, rather than looking up every match (a broad word pair's 44,000)."""
-    filterset = DocumentFilter(
-        QueryDict("q=telegram&language=en"), queryset=Document.objects.published().for_list()
-    )
-    assert filterset.is_valid(), filterset.form.errors
-    facets = DocumentFacets(filterset, ranked_page=(0, 25))
-    captured = []
-
-    def capture(execute, sql, params, many, context):
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
-        facets.rows  # noqa: B018 (reads the facets and the page's ids: one query)
-    (sql, params), *_ = captured
+    sql, params = facets_sql("q=telegram&language=en", ranked_page=(0, 25))
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
         found = "\n".join(row[0] for row in cursor.fetchall())
