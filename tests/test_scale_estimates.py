@@ -48,8 +48,13 @@ def test_small_results_are_counted_exactly(client, settings, twelve_documents):
 def test_large_results_are_estimated_and_say_so_on_postgresql(client, settings, twelve_documents):
     settings.CATALOG_FACET_SAMPLE = 4
     settings.CATALOG_COUNT_CAP = 6
+    settings.CATALOG_PAGE_SIZE = 5
 
     response = client.get(LIST_URL)
+    # 11-12: a short page ends the results (read even where the planner's estimate is short)
+    last = client.get(LIST_URL, {"page": 3})
+
+    assert heading(last).startswith("12 documents") and "11–12 shown" in heading(last)
 
     languages = next(f for f in response.context["facets"] if f.name == "language")
     (english,) = languages.values
@@ -117,6 +122,66 @@ def test_a_search_beyond_the_cap_estimates_its_results_on_postgresql(client, set
     else:
         assert heading(first).startswith("40 documents match")
         assert first.context["result_count"] == 40
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="SQLite counts exactly")
+def test_the_end_of_an_estimated_search_says_where_the_results_end(client, settings):
+    """
+    The estimate (here 44 for 40) sets the number of pages; the page that ends short is the
+    last, and says the exact number; a page past it says the results ended and links back,
+    rather than claiming entries it does not show.
+    """
+    settings.CATALOG_FACET_SAMPLE = 4
+    settings.CATALOG_COUNT_CAP = 6
+    settings.CATALOG_PAGE_SIZE = 6
+    for n in range(50):
+        status = "draft" if n % 5 == 4 else "published"
+        DocumentFactory(title=f"Armistice report {n}", status=status)
+
+    first = client.get(LIST_URL, {"q": "armistice"})
+    pages = first.context["paginator"].num_pages
+    responses = [client.get(LIST_URL, {"q": "armistice", "page": n}) for n in range(2, pages + 1)]
+
+    assert first.context["result_count_estimated"] and first.context["result_count"] > 42
+    assert pages > 7  # an overestimate: 40 results fill six pages and four entries of a 7th
+    last = responses[5]
+    assert len(last.context["documents"]) == 4
+    assert heading(last).startswith("40 documents match") and "37–40 shown" in heading(last)
+    assert not last.context["result_count_estimated"]
+    for beyond in responses[6:]:
+        assert beyond.status_code == 200 and not beyond.context["documents"]
+        assert "shown" not in heading(beyond)
+        text = " ".join(beyond.text.split())
+        assert "the results end before page" in text and "Back to the first page" in text
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="SQLite counts exactly")
+def test_every_result_is_reachable_when_the_estimate_falls_short(client, settings):
+    """
+    Drafts among the first matches make the estimate short (about 29 for 45): a full page
+    at its end still links to a next one, which is read though past the estimate, until a
+    page ends short and says the exact number; a page past the last result is not found.
+    """
+    settings.CATALOG_FACET_SAMPLE = 4
+    settings.CATALOG_COUNT_CAP = 6
+    settings.CATALOG_PAGE_SIZE = 6
+    for n in range(50):
+        DocumentFactory(title=f"Armistice report {n}", status="draft" if n < 5 else "published")
+
+    first = client.get(LIST_URL, {"q": "armistice"})
+    seen, page, response = [], 1, first
+    while True:
+        assert response.status_code == 200, page
+        seen += [d.pk for d in response.context["documents"]]
+        if not response.context["page_obj"].has_next():
+            break
+        page += 1
+        response = client.get(LIST_URL, {"q": "armistice", "page": page})
+
+    assert first.context["result_count_estimated"] and first.context["result_count"] < 40
+    assert len(seen) == len(set(seen)) == 45 and page == 8
+    assert heading(response).startswith("45 documents match") and "43–45 shown" in heading(response)
+    assert client.get(LIST_URL, {"q": "armistice", "page": 9}).status_code == 404
 
 
 def test_the_admin_list_counts_up_to_its_cap(admin_client, monkeypatch, twelve_documents):

@@ -8,7 +8,7 @@ on the record page, as an uncached, unindexed preview under a "Draft — not pub
 import time
 
 from django.conf import settings
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, get_conditional_response, quote_etag
 from django.utils.http import http_date
@@ -71,6 +71,13 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         paginator = super().get_paginator(*args, **kwargs)
         if self.facet_counts is not None:
             paginator.count = self.facet_counts.total  # counted with the facets
+            number = self.requested_page()
+            if self.facet_counts.total_estimated and number and number > paginator.num_pages:
+                # An estimate may fall short of the results: a page past its end is read
+                # too, and answers 404 only when it holds nothing (get_context_data).
+                self.beyond_estimate = True
+                paginator.count = number * paginator.per_page
+                paginator.__dict__.pop("num_pages", None)  # worked out from the estimate
         return paginator
 
     def paginate_queryset(self, queryset, page_size):
@@ -121,6 +128,11 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
                 document.snippet = passages.get(document.pk, "")
         chips = self.active_filters()
         count = context["paginator"].count if context.get("paginator") else len(documents)
+        estimated = bool(self.facet_counts and self.facet_counts.total_estimated)
+        page = context.get("page_obj")
+        first = page.start_index() if page is not None and documents else 0
+        if estimated and page is not None:
+            count, estimated = self.correct_estimate(context, page, documents, count)
         context.update(
             documents=documents,
             object_list=documents,
@@ -133,8 +145,11 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             clear_url=facets.query_string(params, drop=CHIP_FIELDS),
             filter_errors=self.filter_errors(),
             result_count=count,
-            # PostgreSQL, beyond facets.COUNT_CAP: the planner's estimate, shown as "about".
-            result_count_estimated=bool(self.facet_counts and self.facet_counts.total_estimated),
+            # PostgreSQL, beyond facets.COUNT_CAP: an estimate, shown as "about".
+            result_count_estimated=estimated,
+            # The positions of the entries shown (0 and -1 when none are).
+            shown_first=first,
+            shown_last=first + len(documents) - 1,
             facets=[],
             histogram=None,
         )
@@ -146,18 +161,45 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             context["histogram"] = self.facet_counts.histogram(params, result_count=count)
         return context
 
+    def correct_estimate(self, context, page, documents, count):
+        """
+        ``(number of results, whether estimated)`` once an estimated page's rows are read,
+        and the paginator made to agree.  A page that ends short is the last, so the number
+        is known; a full page at or past the estimate's end may have more after it (a "next"
+        link); an empty page past the estimate is not found, and one inside it says where
+        the results ended (``past_the_end``).
+        """
+        paginator = page.paginator
+        start = (page.number - 1) * paginator.per_page
+        if documents and len(documents) < paginator.per_page:
+            count, estimated = start + len(documents), False
+        elif documents:
+            count, estimated = max(count, start + len(documents) + 1), True
+        elif getattr(self, "beyond_estimate", False):
+            raise Http404("No documents on this page.")
+        else:
+            context["past_the_end"] = True
+            return count, True
+        paginator.count = count
+        paginator.__dict__.pop("num_pages", None)
+        context["page_range"] = self.elided_page_range(page)
+        return count, estimated
+
+    def requested_page(self):
+        """The page number asked for, when it is one (1 to 1,000,000), else None."""
+        try:
+            number = int(self.request.GET.get(self.page_kwarg) or 1)
+        except ValueError:
+            return None  # "last", or not a page at all: the paginator decides
+        return number if 1 <= number <= 1_000_000 else None
+
     def ranked_page(self):
         """
         ``(start, stop)`` of the page asked for, when it is a page of a search in relevance
         order given by number (the facets' query then reads its ids too), else None.
         """
-        if self.filterset.sort_value != RELEVANCE[0]:
-            return None
-        try:
-            number = int(self.request.GET.get(self.page_kwarg) or 1)
-        except ValueError:
-            return None  # "last", or not a page at all: the paginator decides
-        if not 1 <= number <= 1_000_000:
+        number = self.requested_page()
+        if self.filterset.sort_value != RELEVANCE[0] or number is None:
             return None
         start = (number - 1) * settings.CATALOG_PAGE_SIZE
         return start, start + settings.CATALOG_PAGE_SIZE

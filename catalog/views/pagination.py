@@ -17,10 +17,12 @@ class ElidedPageRangeMixin:
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
         if page is not None:
-            context["page_range"] = page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            )
+            context["page_range"] = self.elided_page_range(page)
         return context
+
+    @staticmethod
+    def elided_page_range(page):
+        return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
 class CappedCountPaginator(Paginator):
