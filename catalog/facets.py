@@ -184,9 +184,6 @@ DATE_FILTERS = ("date_from", "date_to")
 BASE_COLUMNS = ("id", "doc_type", "language", "repository_id", "rights_id", "facet_year")
 #: Searching (PostgreSQL): the column numbering the matches in the order they were read.
 MATCH_NUMBER = "match_number"
-#: Knuth's multiplicative hash constant (2^32 / the golden ratio): ids times it, modulo 2^32,
-#: come in an order unrelated to the order they were given in.
-SCRAMBLE = 2654435761
 #: PostgreSQL: and the document's people (``catalog_document.person_ids``, migration 0013).
 PERSON_IDS = RawSQL('"catalog_document"."person_ids"', [])
 #: The year of a document's earliest date; NULL when undated or open at the start.
@@ -461,21 +458,14 @@ class DocumentFacets:
                 bases[without] = (None, None, None)
                 return None
             if self._search is not None:
-                # Each match, best first and numbered, looked up among the documents the
-                # other filters let through, so that a set capped at ``count_cap()`` says how
-                # many matches it read: the share that passed estimates the rest.  Best first,
-                # equal ranks in a scrambled order (a multiplicative hash of the id), not in
-                # the order the index finds them, which is the order they were stored in: so
-                # the share does not depend on what was catalogued first (a date range on a
-                # catalogue imported in date order), and the facets of a broad search count
-                # its most relevant matches.
-                best_first = (
-                    f"SELECT document_id FROM {q('facet_search')} "
-                    f"ORDER BY rank DESC, mod(document_id * {SCRAMBLE}, 4294967296), document_id"
-                )
+                # Each match (numbered in the order found) looked up among the documents
+                # the other filters let through, so that a set capped at ``count_cap()``
+                # says how many matches it read: the share that passed estimates the rest.
+                # The order found is the order stored: a filter that follows it skews the
+                # share (docs/performance.md: reading best first instead cost 14 %).
                 sql = (
                     f"SELECT c.*, r.{q(MATCH_NUMBER)} FROM (SELECT document_id, "
-                    f"row_number() OVER () AS {q(MATCH_NUMBER)} FROM ({best_first}) s) r "
+                    f"row_number() OVER () AS {q(MATCH_NUMBER)} FROM {q('facet_search')}) r "
                     f"CROSS JOIN LATERAL ({sql} OFFSET 0) c"
                 )
             bases[without] = (sql, params, f"facet_documents_{len(bases)}")
