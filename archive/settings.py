@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Form widgets' templates found through TEMPLATES (FORM_RENDERER below).
+    "django.forms",
     # /sitemap.xml; the domain comes from the request (no django.contrib.sites).
     "django.contrib.sitemaps",
     "django_filters",
@@ -110,6 +112,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render with the project's templates too (catalog/widgets/select.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "archive.wsgi.application"
 

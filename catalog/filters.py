@@ -239,6 +239,15 @@ class SlugChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class FilterSelect(forms.Select):
+    """
+    A select of flat choices whose options carry no attributes but ``selected``, written in
+    one template (``catalog/widgets/select.html``) instead of Django's include per option.
+    """
+
+    template_name = "catalog/widgets/select.html"
+
+
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A ModelChoiceFilter over :class:`SlugChoiceField` (a hidden input, not a huge select)."""
 
@@ -331,6 +340,7 @@ class DocumentFilter(django_filters.FilterSet):
         method="filter_role",
         label="Role",
         empty_label="Any role",
+        widget=FilterSelect,
         help_text="The person's part in the document.",
     )
     collection = SlugChoiceFilter(
@@ -357,7 +367,7 @@ class DocumentFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "No subject with documents here has that address."},
     )
     language = django_filters.ChoiceFilter(
-        choices=LANGUAGES, label="Language", empty_label="Any language"
+        choices=LANGUAGES, label="Language", empty_label="Any language", widget=FilterSelect
     )
     rights = django_filters.ChoiceFilter(
         field_name="rights__identifier",
@@ -367,10 +377,14 @@ class DocumentFilter(django_filters.FilterSet):
         widget=forms.HiddenInput,
     )
     doc_type = django_filters.ChoiceFilter(
-        choices=Document.Type.choices, label="Type", empty_label="Any type"
+        choices=Document.Type.choices, label="Type", empty_label="Any type", widget=FilterSelect
     )
     sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="filter_sort", label="Sort by", empty_label=None
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        label="Sort by",
+        empty_label=None,
+        widget=FilterSelect,
     )
 
     class Meta:

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import dates
 from .authorities import authority_label, normalize_authority_uri
+from .permalinks import record_url
 from .querysets import (
     CollectionQuerySet,
     DocumentQuerySet,
@@ -108,7 +108,7 @@ class Repository(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("catalog:repository-detail", kwargs={"slug": self.slug})
+        return record_url("catalog:repository-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -172,7 +172,7 @@ class Collection(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("catalog:collection-detail", kwargs={"slug": self.slug})
+        return record_url("catalog:collection-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -293,7 +293,7 @@ class Person(models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("catalog:person-detail", kwargs={"slug": self.slug})
+        return record_url("catalog:person-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -567,9 +567,7 @@ class Document(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse(
-            "catalog:document-detail", kwargs={"record_id": self.record_id, "slug": self.slug}
-        )
+        return record_url("catalog:document-detail", record_id=self.record_id, slug=self.slug)
 
     def natural_key(self):
         return (self.record_id,)

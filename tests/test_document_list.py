@@ -366,3 +366,32 @@ def test_collection_filter_combines_with_every_sort_order(client, sort):
     DocumentFactory(title="A", date_edtf="1940", collections=[series])
     expected = {"date": ["A", "b"], "-date": ["b", "A"], "title": ["A", "b"]}[sort]
     assert get_titles(client, collection=papers.slug, sort=sort) == expected
+
+
+def test_filter_form_selects_show_every_choice_and_keep_the_chosen_ones(client):
+    """The type, language, role and sort selects list their choices, with the ones in the
+    query string selected, so that applying the form again keeps them."""
+    person = PersonFactory(display_name="Cordell Hull")
+    DocumentPersonFactory(person=person, role=DocumentPerson.Role.RECIPIENT)
+    response = client.get(
+        LIST_URL,
+        {
+            "doc_type": "letter",
+            "language": "de",
+            "person": person.slug,
+            "role": "recipient",
+            "sort": "-date",
+        },
+    )
+    html = response.content.decode()
+    assert '<select name="doc_type" id="id_doc_type">' in html
+    assert '<option value="">Any type</option>' in html
+    assert '<option value="letter" selected>Letter</option>' in html
+    assert '<option value="telegram">Telegram</option>' in html
+    assert '<option value="de" selected>German</option>' in html
+    assert '<option value="en">English</option>' in html
+    assert '<option value="recipient" selected>Recipient</option>' in html
+    assert '<option value="author">Author</option>' in html
+    assert html.count(" selected>") == 4
+    unfiltered = client.get(LIST_URL).content.decode()
+    assert '<option value="" selected>Any type</option>' in unfiltered
