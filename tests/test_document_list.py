@@ -384,14 +384,17 @@ def test_filter_form_selects_show_every_choice_and_keep_the_chosen_ones(client):
         },
     )
     html = response.content.decode()
-    assert '<select name="doc_type" id="id_doc_type">' in html
-    assert '<option value="">Any type</option>' in html
-    assert '<option value="letter" selected>Letter</option>' in html
-    assert '<option value="telegram">Telegram</option>' in html
-    assert '<option value="de" selected>German</option>' in html
-    assert '<option value="en">English</option>' in html
-    assert '<option value="recipient" selected>Recipient</option>' in html
-    assert '<option value="author">Author</option>' in html
+    expected = [
+        '<select name="doc_type" id="id_doc_type">',
+        '<option value="">Any type</option>',
+        '<option value="letter" selected>Letter</option>',
+        '<option value="telegram">Telegram</option>',
+        '<option value="de" selected>German</option>',
+        '<option value="en">English</option>',
+        '<option value="recipient" selected>Recipient</option>',
+        '<option value="author">Author</option>',
+    ]
+    assert [markup for markup in expected if markup not in html] == []
     assert html.count(" selected>") == 4
     unfiltered = client.get(LIST_URL).content.decode()
     assert '<option value="" selected>Any type</option>' in unfiltered
