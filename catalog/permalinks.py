@@ -5,13 +5,12 @@ A results page links every document and every person named in its rows, about a 
 ``reverse()`` calls of some 25 µs each (resolver lookups, quoting, and a check of the URL
 against its pattern): about a fifth of rendering the document list.  The URL of a record
 depends only on the view, its arguments, the script prefix and the URLconf, so those are the
-cache's key; a changed slug is a new key.
+cache's key; a changed slug, prefix or URLconf is a new key.
 """
 
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 #: Enough for every person of a large catalogue and the documents of a busy day; about
@@ -28,11 +27,3 @@ def record_url(viewname, **kwargs):
     """``reverse(viewname, kwargs=kwargs)``, remembered for the script prefix and URLconf."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     return _reverse(viewname, tuple(kwargs.items()), get_script_prefix(), urlconf)
-
-
-def _forget(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _reverse.cache_clear()
-
-
-setting_changed.connect(_forget)
