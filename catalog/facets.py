@@ -184,6 +184,14 @@ DATE_FILTERS = ("date_from", "date_to")
 BASE_COLUMNS = ("id", "doc_type", "language", "repository_id", "rights_id", "facet_year")
 #: Searching (PostgreSQL): the column numbering the matches in the order they were read.
 MATCH_NUMBER = "match_number"
+#: PostgreSQL, not searching: and the columns of the date orders, for a page in date order
+#: (``dated_page``) and for the results within a date range (``_within_dates``).
+SORT_COLUMNS = ("date_earliest", "date_latest", "record_id")
+#: The date orders of ``filters.SORTS``, written for those columns of a set of documents.
+DATED_ORDERS = {
+    "date": "date_earliest ASC NULLS LAST, date_latest ASC NULLS LAST, record_id ASC",
+    "-date": "date_latest DESC NULLS LAST, date_earliest DESC NULLS LAST, record_id DESC",
+}
 #: PostgreSQL: and the document's people (``catalog_document.person_ids``, migration 0013).
 PERSON_IDS = RawSQL('"catalog_document"."person_ids"', [])
 #: The year of a document's earliest date; NULL when undated or open at the start.
@@ -203,13 +211,23 @@ class DocumentFacets:
     read in one query the first time either is asked for.
     """
 
-    def __init__(self, filterset, *, ranked_page=None):
+    def __init__(self, filterset, *, ranked_page=None, dated_page=None):
         self.filterset = filterset
         self.cleaned = filterset.form.cleaned_data
         self.connection = connections[filterset.queryset.db]
         #: ``(start, stop)``: also read the ids of those entries of the search in relevance
         #: order (PostgreSQL), from the matches the facets count (:attr:`page_ids`).
         self.ranked_page = ranked_page
+        #: ``(start, stop)``: also read the ids of those entries in the date order chosen,
+        #: not searching (PostgreSQL), from the documents counted for the number of results
+        #: when there are no more than ``count_cap()`` of them (:attr:`page_ids`).
+        self.dated_page = (
+            dated_page
+            if estimating(self.connection)
+            and not self.cleaned.get("q")
+            and filterset.sort_value in DATED_ORDERS
+            else None
+        )
         self._page_ids = None
         # PostgreSQL, searching: the matches are found and ranked once, in the CTE
         # ``facet_search`` (catalog_search_ranked), which every set of counted documents and
@@ -218,6 +236,9 @@ class DocumentFacets:
         #: PostgreSQL: the people facet reads each document's ``person_ids`` (0013).
         self._person_arrays = self.connection.vendor == "postgresql"
         self._columns = BASE_COLUMNS + (("person_ids",) if self._person_arrays else ())
+        self._sort_columns = estimating(self.connection) and not self.cleaned.get("q")
+        if self._sort_columns:
+            self._columns += SORT_COLUMNS
         if self.connection.vendor == "postgresql" and self.cleaned.get("q"):
             self._search = search.parse(self.cleaned["q"])
             self._columns += (MATCH_NUMBER,)
@@ -255,13 +276,20 @@ class DocumentFacets:
             if alias:
                 parts.append((*getattr(self, f"_{name}_sql")(q, alias), alias))
                 counted[name] = alias
-        alias = self._base(bases, DATE_FILTERS)
+        dated_alias = alias = self._base(bases, DATE_FILTERS)
         if alias:
             parts.append((*self._histogram_sql(q, alias), alias))
             counted["year" if self.decade is not None else "decade"] = alias
         total_alias = self._base(bases, ())
+        within_dates = self._sort_columns and dated_alias not in (None, total_alias)
+        # The SQL of each set on its own, for the planner to estimate its size.
+        by_alias = {alias: (sql, params) for sql, params, alias in bases.values()}
+        if within_dates and total_alias:
+            bases[()] = self._within_dates(q, bases[()], dated_alias)
         if self._search is not None and total_alias and self.ranked_page:
             parts.append((*self._page_sql(q), None))
+        if self.dated_page and total_alias:
+            parts.append((*self._dated_page_sql(q, total_alias), None))
         sample = facet_sample() if estimating(self.connection) else None
         if sample is None and total_alias:
             # The number of results, so that the page need not count them again.
@@ -302,7 +330,11 @@ class DocumentFacets:
             search_sql, search_params = self._search_cte()
             ctes.append(search_sql)
             params.extend(search_params)
-        for body_sql, body_params, alias in bases.values():
+        # The set without the dates first: the results within them may be taken from it.
+        ordered = sorted(
+            bases.values(), key=lambda base: not within_dates or base[2] != dated_alias
+        )
+        for body_sql, body_params, alias in ordered:
             if alias:
                 # A set several facets count is worked out once; one counted once is inlined.
                 how = materialized if uses.get(alias, 0) > 1 else ""
@@ -342,10 +374,10 @@ class DocumentFacets:
         sizes, read = {}, {}
         for value, _, number, count in rows.pop("size", []):
             sizes[value], read[value] = count, number
+        if self.dated_page and total_alias and sizes.get(total_alias, 0) <= count_cap():
+            # Every result was counted: the page's ids are among them.
+            self._page_ids = [count for *_, count in page]
         matches = rows.pop("matches", [(None, None, None, 0)])[0][3]
-        by_alias = {
-            alias: (body_sql, body_params) for body_sql, body_params, alias in bases.values()
-        }
         for alias, size in sizes.items():
             if size > count_cap():
                 if self._search is not None:
@@ -394,6 +426,50 @@ class DocumentFacets:
         )
         return sql, [*params, stop - start, start]
 
+    def _within_dates(self, q, base, dated):
+        """
+        The results (``base``: SQL, parameters, alias) taken from the documents the histogram
+        counts, those of every filter but the dates (``dated``), when that set is complete
+        (no more than the cap): the ones within the dates.  Else found as ``base`` says.
+        A popular person's documents within 20 years are then not looked up again (27 ms
+        for 7,800 at 1,000,000 documents).  The test is ``DocumentQuerySet.overlapping``'s.
+        """
+        sql, params, alias = base
+        documents = q(dated + "_all")
+        complete = f"(SELECT COUNT(*) FROM {documents}) <= {count_cap()}"
+        tests, values = [f"d.{q('date_earliest')} IS NOT NULL"], []
+        start, end = self.cleaned.get("date_from"), self.cleaned.get("date_to")
+        if start:
+            tests.append(f"d.{q('date_latest')} >= %s")
+            values.append(start.start)
+        if end:
+            tests.append(f"d.{q('date_earliest')} <= %s")
+            values.append(end.end)
+        derived = (
+            f"SELECT d.* FROM {documents} d WHERE {complete} AND {' AND '.join(tests)} "
+            f"UNION ALL SELECT o.* FROM ({sql}) o WHERE NOT {complete}"
+        )
+        return derived, [*values, *params], alias
+
+    def _dated_page_sql(self, q, base):
+        """
+        The ids of the ``dated_page``'s entries: the documents counted for the number of
+        results, in the date order chosen, when they are all of them (no more than the cap);
+        else none, and the page reads its ids itself.  A person's documents are then looked
+        up once a page rather than twice (21 ms a time for a popular person's 7,800 at
+        1,000,000 documents).
+        """
+        start, stop = self.dated_page
+        documents = q(base + "_all")
+        sql = (
+            "SELECT 'page' AS facet, NULL AS value, NULL AS label, "
+            "CAST(NULL AS INTEGER) AS number, p.id AS n FROM ("
+            f"SELECT {q('id')} FROM {documents} "
+            f"WHERE (SELECT COUNT(*) FROM {documents}) <= {count_cap()} "
+            f"ORDER BY {DATED_ORDERS[self.filterset.sort_value]} LIMIT %s OFFSET %s) p"
+        )
+        return sql, [stop - start, start]
+
     def _search_cte(self):
         """``facet_search (document_id, rank) AS MATERIALIZED (…)``: the search's ranked
         matches, found once for every set, the page and the number of results."""
@@ -403,8 +479,9 @@ class DocumentFacets:
     @property
     def page_ids(self):
         """
-        The ids of the entries ``ranked_page`` asked for, in no particular order, or None
-        when they were not read here (not searching in relevance order, or not PostgreSQL).
+        The ids of the entries ``ranked_page`` or ``dated_page`` asked for, in no particular
+        order, or None when they were not read here (not PostgreSQL, another order, or
+        more results than the cap).
         """
         self.rows  # noqa: B018 (one query reads them with the facets)
         return self._page_ids
@@ -451,6 +528,8 @@ class DocumentFacets:
             if self._person_arrays:
                 documents = documents.annotate(person_ids=PERSON_IDS)
                 fields.append("person_ids")
+            if self._sort_columns:
+                fields.extend(SORT_COLUMNS)
             documents = documents.values(*fields)
             try:
                 sql, params = self._compile(documents)

@@ -392,6 +392,9 @@ class DocumentFilter(django_filters.FilterSet):
         fields = []
         form = DocumentFilterForm
 
+    #: Set by :meth:`filtered`: whether the dates are tested on a person's documents.
+    _person_first = False
+
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         # The search as it will be read (control characters such as NUL removed), so the
@@ -434,7 +437,11 @@ class DocumentFilter(django_filters.FilterSet):
         Call only after the form has validated.
         """
         queryset = self.queryset if queryset is None else queryset
-        for name, value in list(self.form.cleaned_data.items()):
+        cleaned = self.form.cleaned_data
+        self._person_first = (
+            "person" not in without and bool(cleaned.get("person")) and not cleaned.get("q")
+        )
+        for name, value in list(cleaned.items()):
             if name not in without:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
@@ -462,14 +469,28 @@ class DocumentFilter(django_filters.FilterSet):
         return search.search(queryset, value)
 
     def filter_date_from(self, queryset, name, value):
-        """Both ends in one overlap test (one index condition), with ``date_to`` when given."""
+        """
+        Both ends in one overlap test (one index condition), with ``date_to`` when given.
+
+        With a person as well (and no search), the test is two comparisons, which the span
+        index cannot answer (``spanned=False``), so PostgreSQL starts from the person's
+        documents and tests their dates one by one.  Given the span index, it walks the
+        whole range there and keeps the person's, pricing each lookup of a person's document
+        at about eight times its cost against an entry of the range: a popular person's 20
+        years at 1,000,000 documents read 61,000 entries to keep 5,000 (65 ms), against 21
+        ms for the person's 7,800 lookups.  The other way costs at most what the person's
+        documents number (the most linked person, 26,000, over a range of 20,000 entries:
+        69 ms against 45).
+        """
         end = self.form.cleaned_data.get("date_to")
-        return queryset.overlapping(start=value.start, end=end.end if end else None)
+        return queryset.overlapping(
+            start=value.start, end=end.end if end else None, spanned=not self._person_first
+        )
 
     def filter_date_to(self, queryset, name, value):
         if self.form.cleaned_data.get("date_from"):
             return queryset  # applied together with the start in filter_date_from
-        return queryset.overlapping(end=value.end)
+        return queryset.overlapping(end=value.end, spanned=not self._person_first)
 
     def filter_person(self, queryset, name, value):
         """

@@ -172,19 +172,20 @@ class DocumentQuerySet(models.QuerySet):
             "custody_events",
         )
 
-    def overlapping(self, start=None, end=None):
+    def overlapping(self, start=None, end=None, *, spanned=True):
         """
         Documents whose [earliest, latest] overlaps [start, end]; a missing end is open.
 
         On PostgreSQL the test is ``daterange(earliest, latest) && daterange(start, end)``,
         which the GiST index ``document_published_span`` (migration 0009) answers directly;
         two comparisons on the bounds could use a B-tree on one bound only and read every
-        document on the other side of it.  Elsewhere it is those two comparisons.
+        document on the other side of it.  Elsewhere, or with ``spanned=False`` (for
+        documents found otherwise, to be tested one by one), it is those two comparisons.
         """
         queryset = self.exclude(date_earliest__isnull=True)
         if not (start or end):
             return queryset
-        if connections[self.db].vendor == "postgresql":
+        if spanned and connections[self.db].vendor == "postgresql":
             return queryset.filter(DateSpanOverlaps(start, end))
         if start:
             queryset = queryset.filter(date_latest__gte=start)

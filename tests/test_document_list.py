@@ -1,5 +1,7 @@
 """The document list: the public gate, every filter, sort orders, pagination, chips, queries."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -54,53 +56,78 @@ def test_seed_row_shows_title_link_date_type_people_repository_and_summary(clien
     assert "1 document" in html
 
 
-@pytest.mark.parametrize(
-    ("date_from", "date_to", "expected"),
-    [
-        (
-            "1944",
-            "1944",
-            [
-                "Range 1943–1945",
-                "Circa 1944",
-                "Uncertain 1944",
-                "Day 1944-02-02",
-                "Month 1944-03",
-                "1944 onwards",
-            ],
-        ),
-        (
-            "1944-02",
-            "1944-02",
-            ["Range 1943–1945", "Circa 1944", "Uncertain 1944", "Day 1944-02-02", "1944 onwards"],
-        ),
-        (
-            "1944-03-15",
-            "1944-03-15",
-            ["Range 1943–1945", "Circa 1944", "Uncertain 1944", "Month 1944-03", "1944 onwards"],
-        ),
-        ("1945", "", ["Range 1943–1945", "Year 1950", "1944 onwards"]),
-        ("", "1943-12-31", ["Range 1943–1945", "Year 1900"]),
-        ("1946", "1949", ["1944 onwards"]),
-    ],
-)
+DATE_RANGES = [
+    (
+        "1944",
+        "1944",
+        [
+            "Range 1943–1945",
+            "Circa 1944",
+            "Uncertain 1944",
+            "Day 1944-02-02",
+            "Month 1944-03",
+            "1944 onwards",
+        ],
+    ),
+    (
+        "1944-02",
+        "1944-02",
+        ["Range 1943–1945", "Circa 1944", "Uncertain 1944", "Day 1944-02-02", "1944 onwards"],
+    ),
+    (
+        "1944-03-15",
+        "1944-03-15",
+        ["Range 1943–1945", "Circa 1944", "Uncertain 1944", "Month 1944-03", "1944 onwards"],
+    ),
+    ("1945", "", ["Range 1943–1945", "Year 1950", "1944 onwards"]),
+    ("", "1943-12-31", ["Range 1943–1945", "Year 1900"]),
+    ("1946", "1949", ["1944 onwards"]),
+]
+DATED_TITLES = [
+    ("Year 1900", "1900"),
+    ("Range 1943–1945", "1943/1945"),
+    ("Circa 1944", "1944~"),
+    ("Uncertain 1944", "1944?"),
+    ("Day 1944-02-02", "1944-02-02"),
+    ("Month 1944-03", "1944-03"),
+    ("Year 1950", "1950"),
+    ("1944 onwards", "1944/.."),
+    ("Undated", ""),
+]
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "expected"), DATE_RANGES)
 def test_date_range_filters_by_overlap(client, date_from, date_to, expected):
     """A document is found when any part of its [earliest, latest] span overlaps the range;
     undated documents are left out of every date filter."""
-    for title, edtf in [
-        ("Year 1900", "1900"),
-        ("Range 1943–1945", "1943/1945"),
-        ("Circa 1944", "1944~"),
-        ("Uncertain 1944", "1944?"),
-        ("Day 1944-02-02", "1944-02-02"),
-        ("Month 1944-03", "1944-03"),
-        ("Year 1950", "1950"),
-        ("1944 onwards", "1944/.."),
-        ("Undated", ""),
-    ]:
+    for title, edtf in DATED_TITLES:
         DocumentFactory(title=title, date_edtf=edtf)
     found = get_titles(client, date_from=date_from, date_to=date_to)
     assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "expected"), DATE_RANGES)
+def test_a_persons_documents_are_found_by_the_same_overlap(client, date_from, date_to, expected):
+    """With a person, PostgreSQL tests the dates of the person's documents one by one
+    instead of in the span index: the same documents are found, and the same counts shown.
+    Another person's documents of the same dates are not."""
+    person, other = PersonFactory(slug="harriman"), PersonFactory(slug="stalin")
+    for title, edtf in DATED_TITLES:
+        DocumentPersonFactory(document=DocumentFactory(title=title, date_edtf=edtf), person=person)
+        DocumentPersonFactory(
+            document=DocumentFactory(title=f"Other {title}", date_edtf=edtf), person=other
+        )
+    params = {"person": "harriman", "date_from": date_from, "date_to": date_to}
+    response = client.get(LIST_URL, params)
+
+    assert sorted(titles(response)) == sorted(expected)
+    assert response.context["result_count"] == len(expected)
+    people = next(f for f in response.context["facets"] if f.name == "person")
+    # The people facet leaves the person out: both people's documents of those dates count.
+    assert {(v.value, v.count) for v in people.values} == {
+        ("harriman", len(expected)),
+        ("stalin", len(expected)),
+    }
 
 
 def test_exclude_approximate_and_uncertain_dates(client):
@@ -398,3 +425,48 @@ def test_filter_form_selects_show_every_choice_and_keep_the_chosen_ones(client):
     assert html.count(" selected>") == 4
     unfiltered = client.get(LIST_URL).content.decode()
     assert '<option value="" selected>Any type</option>' in unfiltered
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+@pytest.mark.parametrize("cap", [100, 5])
+def test_pages_in_date_order_hold_every_result_once_in_order(client, settings, sort, cap):
+    """
+    Paged through in either date order, a person's documents (with or without a date range)
+    come each once, in order: equal dates by record ID, ranges by their end, undated last.
+    On PostgreSQL a page's ids are read with the facets while every result is counted (cap
+    100), and by the page's own query beyond the cap (5, where the number is estimated).
+    """
+    settings.CATALOG_PAGE_SIZE = 4
+    settings.CATALOG_COUNT_CAP = settings.CATALOG_FACET_SAMPLE = cap
+    person = PersonFactory(slug="harriman")
+    for edtf in ["1944-02-02"] * 3 + ["1943/1945", "1943/1944", "1950", "1939", "1944~", ""]:
+        DocumentPersonFactory(document=DocumentFactory(date_edtf=edtf), person=person)
+    DocumentPersonFactory(document=DocumentFactory(date_edtf="1944-02-02"))  # someone else
+
+    for query in ({}, {"date_from": "1940", "date_to": "1949"}):
+        found, number = [], 1
+        while True:
+            response = client.get(
+                LIST_URL, {"person": "harriman", "sort": sort, "page": number, **query}
+            )
+            assert response.status_code == 200
+            page = response.context["documents"]
+            found += [document.record_id for document in page]
+            if len(page) < 4:
+                break
+            number += 1
+        documents = Document.objects.filter(people=person).distinct()
+        if query:
+            documents = documents.overlapping(
+                datetime.date(1940, 1, 1), datetime.date(1949, 12, 31)
+            )
+        dated = [d for d in documents if d.date_earliest is not None]
+        if sort == "date":
+            dated.sort(key=lambda d: (d.date_earliest, d.date_latest, d.record_id))
+        else:
+            dated.sort(key=lambda d: (d.date_latest, d.date_earliest, d.record_id), reverse=True)
+        undated = sorted(d.record_id for d in documents if d.date_earliest is None)
+        if sort == "-date":
+            undated.reverse()
+        assert found == [d.record_id for d in dated] + undated
+        assert len(found) == (6 if query else 9)

@@ -105,7 +105,9 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
                     stop,
                 )
         else:
-            ids = queryset.values("pk")[start:stop]
+            read_with_facets = self.facet_counts and self.facet_counts.dated_page == (start, stop)
+            page_ids = self.facet_counts.page_ids if read_with_facets else None
+            ids = queryset.values("pk")[start:stop] if page_ids is None else page_ids
             rows = self.get_queryset().filter(pk__in=ids).order_by(*queryset.query.order_by)
         page.object_list = rows
         return paginator, page, rows, is_paginated
@@ -115,7 +117,11 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
         # The facets, the histogram and the number of results: one query, read before the
         # page of rows so that the paginator need not count the results separately.
         self.facet_counts = (
-            facets.DocumentFacets(self.filterset, ranked_page=self.ranked_page()) if valid else None
+            facets.DocumentFacets(
+                self.filterset, ranked_page=self.ranked_page(), dated_page=self.requested_range()
+            )
+            if valid
+            else None
         )
         context = super().get_context_data(**kwargs)
         params = self.filterset.data  # the query string, the search cleaned of control chars
@@ -193,16 +199,22 @@ class DocumentListView(ElidedPageRangeMixin, FilterView):
             return None  # "last", or not a page at all: the paginator decides
         return number if 1 <= number <= 1_000_000 else None
 
+    def requested_range(self):
+        """``(start, stop)`` of the entries of the page asked for by number, else None."""
+        number = self.requested_page()
+        if number is None:
+            return None
+        start = (number - 1) * settings.CATALOG_PAGE_SIZE
+        return start, start + settings.CATALOG_PAGE_SIZE
+
     def ranked_page(self):
         """
         ``(start, stop)`` of the page asked for, when it is a page of a search in relevance
         order given by number (the facets' query then reads its ids too), else None.
         """
-        number = self.requested_page()
-        if self.filterset.sort_value != RELEVANCE[0] or number is None:
+        if self.filterset.sort_value != RELEVANCE[0]:
             return None
-        start = (number - 1) * settings.CATALOG_PAGE_SIZE
-        return start, start + settings.CATALOG_PAGE_SIZE
+        return self.requested_range()
 
     def search_hidden_fields(self):
         """The filters in use, as (name, value) pairs the search box sends along with a new
