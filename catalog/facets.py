@@ -218,15 +218,13 @@ class DocumentFacets:
         #: ``(start, stop)``: also read the ids of those entries of the search in relevance
         #: order (PostgreSQL), from the matches the facets count (:attr:`page_ids`).
         self.ranked_page = ranked_page
+        #: PostgreSQL, not searching: each set of counted documents carries SORT_COLUMNS.
+        self._sort_columns = estimating(self.connection) and not self.cleaned.get("q")
         #: ``(start, stop)``: also read the ids of those entries in the date order chosen,
         #: not searching (PostgreSQL), from the documents counted for the number of results
         #: when there are no more than ``count_cap()`` of them (:attr:`page_ids`).
         self.dated_page = (
-            dated_page
-            if estimating(self.connection)
-            and not self.cleaned.get("q")
-            and filterset.sort_value in DATED_ORDERS
-            else None
+            dated_page if self._sort_columns and filterset.sort_value in DATED_ORDERS else None
         )
         self._page_ids = None
         # PostgreSQL, searching: the matches are found and ranked once, in the CTE
@@ -236,7 +234,6 @@ class DocumentFacets:
         #: PostgreSQL: the people facet reads each document's ``person_ids`` (0013).
         self._person_arrays = self.connection.vendor == "postgresql"
         self._columns = BASE_COLUMNS + (("person_ids",) if self._person_arrays else ())
-        self._sort_columns = estimating(self.connection) and not self.cleaned.get("q")
         if self._sort_columns:
             self._columns += SORT_COLUMNS
         if self.connection.vendor == "postgresql" and self.cleaned.get("q"):
