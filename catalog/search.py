@@ -33,7 +33,9 @@ Backends, chosen by the database's vendor (both created by migration ``0005_sear
   the text search configuration ``catalog_search`` (English stemming without stop words, after
   ``unaccent``); ``websearch_to_tsquery`` for each part of the query; ``ts_rank`` (the
   vectors are stored in the row, ``STORAGE MAIN``, migration 0010, so ranking a match reads
-  no TOAST table); ``ts_headline``.
+  no TOAST table); ``ts_headline`` over one passage of a long text, the one that best matches
+  (``catalog_search_passage``, migration 0014: windows of the transcript and source note with
+  a vector each), so a snippet does not parse the whole text.
 - SQLite: the FTS5 table ``catalog_search`` (rowid = document id; columns title, names, body;
   tokenizer ``porter unicode61 remove_diacritics 2``); ``bm25`` with column weights 10, 4, 1;
   ``snippet``.
@@ -41,7 +43,9 @@ Backends, chosen by the database's vendor (both created by migration ``0005_sear
 Known differences: PostgreSQL stems with Snowball's English stemmer and SQLite with Porter's,
 so a few words stem apart ("nearly" is "near" to one and "nearli" to the other); ``search_rank``
 values are on different scales (compare orders, not numbers); snippets from PostgreSQL leave
-out HTML tags found in the text, SQLite's show them escaped.
+out HTML tags found in the text, SQLite's show them escaped; where the transcript has each of
+the words but no passage has them all, PostgreSQL shows the summary and names if they have
+them all, SQLite the transcript's passage.
 """
 
 import itertools
@@ -72,6 +76,8 @@ __all__ = [
 #: PostgreSQL, the text search configuration.
 INDEX_TABLE = "catalog_search"
 CONFIG = "catalog_search"
+#: PostgreSQL only: the passages of long texts that snippets are taken from (migration 0014).
+PASSAGE_TABLE = "catalog_search_passage"
 
 #: Longer input is cut here before it is read; more words than this are ignored.
 MAX_CHARACTERS = 1000
@@ -284,6 +290,28 @@ class _Correlated(Expression):
         return self.template.format(document=document_sql), [*self.params, *document_params]
 
 
+def _fragment(headline, text, cut_before=False, cut_after=False):
+    """
+    ``(headline, cut at start, cut at end)``: whether ``text``, the text ``headline`` was taken
+    from, has more words before or after it (or, with ``cut_before``/``cut_after``, the text
+    that ``text`` is a passage of).  A missing headline is an empty fragment.
+    """
+    if headline is None:
+        return ("", False, False)
+    text = text or ""
+    plain = headline.replace(START, "").replace(STOP, "").strip()
+    start = text.find(plain) if plain else 0
+    if start < 0:  # not a substring (the headline left out markup): say it is cut
+        return (headline, True, True)
+    before, after = text[:start], text[start + len(plain) :]
+    return (headline, cut_before or _has_words(before), cut_after or _has_words(after))
+
+
+def _has_words(text):
+    """Whether ``text`` has more than spaces and punctuation (which a headline may drop)."""
+    return any(char.isalnum() for char in text)
+
+
 class PostgreSQLBackend:
     """``tsvector`` rows in ``catalog_search``, searched with ``websearch_to_tsquery``."""
 
@@ -410,52 +438,128 @@ class PostgreSQLBackend:
             output_field=BigIntegerField(),
         )
 
+    #: Snippets from the body (transcript and source note) come from passages of it, so that
+    #: ``ts_headline`` parses one passage rather than the whole text: windows of ``PASSAGE``
+    #: characters every ``STEP`` (the overlap keeps a phrase of up to ``PASSAGE - STEP``
+    #: characters whole in one window), without the words a window's edges cut, each with its
+    #: own vector in ``catalog_search_passage`` (migration 0014).  A body no longer than one
+    #: window has no passages: its snippet is taken from the whole of it.
+    PASSAGE, STEP = 800, 600
+
+    @staticmethod
+    def _strip(sql):
+        """``sql`` (a text) without the snippet markers, as snippets read it."""
+        return f"translate({sql}, '{START}{STOP}', '')"
+
     def snippet_rows(self, cursor, query, ids):
         """
         ``(id, [(fragment, cut at start, cut at end)] for body, names and title)`` for each
-        of ``ids`` that matches.
+        of ``ids`` that matches, the fragment to show first.
+
+        The body's fragment comes from its passage that matches the most of the query's
+        clauses, the closest together of those, the earliest of those (the first passage when
+        none matches).  It is complete when the passage matches every clause, or, for a body
+        of one passage, when it has a match: the names' and the title's are then not asked
+        for (``None``).  A passage that matches only some clauses has each of its matches
+        marked, and comes after the names and the title if either has a match.
         """
         tsquery_sql, tsquery_params = self.tsquery(query)
-        strip = f"translate({{}}, '{START}{STOP}', '')"
+        ranking_sql, ranking_params = self._ranking(query)
+        positive, _ = self._parts(query)
+        found = " + ".join(
+            [f"(p.vector @@ websearch_to_tsquery('{CONFIG}', %s))::int"] * len(positive)
+        )
+        body, names_text, title = (self._strip(sql) for sql in _FIELDS_SQL["postgresql"])
         names = _NAMES_SQL["postgresql"].format(where="WHERE dp.document_id = ANY(%s)")
-        columns = ", ".join(
-            f"ts_headline('{CONFIG}', {strip.format(sql)}, q.q, '{self.HEADLINE_OPTIONS}'), "
-            f"{strip.format(sql)}"
-            for sql in _FIELDS_SQL["postgresql"]
+        options = f"'{self.HEADLINE_OPTIONS}'"
+        others = ", ".join(
+            f"CASE WHEN b.complete THEN NULL "
+            f"ELSE ts_headline('{CONFIG}', {sql}, q.q, {options}) END, {sql}"
+            for sql in (names_text, title)
         )
         cursor.execute(
             f"""
-            WITH q AS (SELECT {tsquery_sql} AS q), names AS ({names})
-            SELECT d.id, {columns}
+            WITH q AS (SELECT {tsquery_sql} AS q, {ranking_sql} AS r), names AS ({names})
+            SELECT d.id, b.headline, b.passage, b.start > 0, b.start + %s < length(b.body),
+                   b.complete, {others}
             FROM catalog_document d
             JOIN {INDEX_TABLE} s ON s.document_id = d.id
             CROSS JOIN q
             LEFT JOIN names n ON n.document_id = d.id
+            CROSS JOIN LATERAL (
+                SELECT h.*, coalesce(h.found = {len(positive)},
+                                     strpos(h.headline, '{START}') > 0) AS complete
+                FROM (
+                    SELECT t.*, ts_headline(
+                        '{CONFIG}', t.passage,
+                        CASE WHEN t.found < {len(positive)} THEN q.r ELSE q.q END, {options}
+                    ) AS headline
+                    FROM (
+                        SELECT w.body, coalesce(p.start, 0) AS start, p.found,
+                               catalog_search_passage_text(w.body, coalesce(p.start, 0), %s)
+                                   AS passage
+                        FROM (SELECT {body} AS body OFFSET 0) w
+                        LEFT JOIN LATERAL (
+                            SELECT p.start, {found} AS found FROM {PASSAGE_TABLE} p
+                            WHERE p.document_id = d.id AND p.vector @@ q.r
+                            ORDER BY found DESC, ts_rank_cd(p.vector, q.q) DESC, p.start
+                            LIMIT 1
+                        ) p ON true
+                        OFFSET 0
+                    ) t
+                    OFFSET 0
+                ) h
+                OFFSET 0
+            ) b
             WHERE d.id = ANY(%s) AND s.vector @@ q.q
             """,
-            [*tsquery_params, ids, ids],
+            [*tsquery_params, *ranking_params, ids, self.PASSAGE, self.PASSAGE, *positive, ids],
         )
         for row in cursor.fetchall():
-            fragments = []
-            for headline, text in zip(row[1::2], row[2::2], strict=True):
-                text = text or ""
-                plain = headline.replace(START, "").replace(STOP, "").strip()
-                start = text.find(plain) if plain else 0
-                if start < 0:  # not a substring (the headline left out markup): say it is cut
-                    fragments.append((headline, True, True))
-                else:
-                    before, after = text[:start], text[start + len(plain) :]
-                    fragments.append((headline, bool(before.strip()), bool(after.strip())))
-            yield row[0], fragments
+            body_headline, passage, cut_before, cut_after, complete = row[1:6]
+            body = _fragment(body_headline, passage, cut_before, cut_after)
+            others = [_fragment(h, text) for h, text in zip(row[6::2], row[7::2], strict=True)]
+            if not complete and any(START in headline for headline, _, _ in others):
+                yield row[0], [*others, body]
+            else:
+                yield row[0], [body, *others]
 
-    GONE = f"NOT EXISTS (SELECT 1 FROM catalog_document d WHERE d.id = {INDEX_TABLE}.document_id)"
+    GONE = "NOT EXISTS (SELECT 1 FROM catalog_document d WHERE d.id = {table}.document_id)"
+    # Text as it is indexed: the characters in _PG_GLUE become spaces (one for one, so a
+    # passage's offsets hold in the indexed text too).
+    CLEAN = f"translate({{}}, '{_PG_GLUE}', '{' ' * len(_PG_GLUE)}')"
 
     def prune(self, cursor):
-        cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE {self.GONE}")
+        cursor.execute(f"DELETE FROM {PASSAGE_TABLE} WHERE {self.GONE.format(table=PASSAGE_TABLE)}")
+        cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE {self.GONE.format(table=INDEX_TABLE)}")
         return cursor.rowcount
 
-    def reindex(self, cursor, ids):
-        clean = f"translate({{}}, '{_PG_GLUE}', '{' ' * len(_PG_GLUE)}')"
+    def passages(self, cursor, ids):
+        """
+        Rewrite the body passages (``PASSAGE_TABLE``) of ``ids`` (every document when None):
+        ``catalog_search_passages`` (migration 0014) cuts the windows, each indexed as the
+        whole text is.
+        """
+        if ids is None:
+            cursor.execute(f"DELETE FROM {PASSAGE_TABLE}")
+            selected, params = "", []
+        else:
+            cursor.execute(f"DELETE FROM {PASSAGE_TABLE} WHERE document_id = ANY(%s)", [ids])
+            selected, params = "WHERE d.id = ANY(%s)", [ids]
+        body = self._strip(_FIELDS_SQL["postgresql"][0])
+        cursor.execute(
+            f"""
+            INSERT INTO {PASSAGE_TABLE} (document_id, start, vector)
+            SELECT d.id, w.start, to_tsvector('{CONFIG}', {self.CLEAN.format("w.passage")})
+            FROM catalog_document d
+            CROSS JOIN LATERAL catalog_search_passages({body}, %s, %s) AS w
+            {selected}
+            """,
+            [self.PASSAGE, self.STEP, *params],
+        )
+
+    def reindex(self, cursor, ids, *, texts=True):
+        clean = self.CLEAN
         vector = " || ".join(
             f"setweight(to_tsvector('{CONFIG}', {clean.format(sql)}), '{weight}')"
             for sql, weight in zip(_FIELDS_SQL["postgresql"][::-1], "ABC", strict=True)
@@ -465,8 +569,9 @@ class PostgreSQLBackend:
             names = _NAMES_SQL["postgresql"].format(where="")
             selected, params = "", []
         else:
+            gone = self.GONE.format(table=INDEX_TABLE)
             cursor.execute(
-                f"DELETE FROM {INDEX_TABLE} WHERE document_id = ANY(%s) AND {self.GONE}", [ids]
+                f"DELETE FROM {INDEX_TABLE} WHERE document_id = ANY(%s) AND {gone}", [ids]
             )
             names = _NAMES_SQL["postgresql"].format(where="WHERE dp.document_id = ANY(%s)")
             selected, params = "WHERE d.id = ANY(%s)", [ids, ids]
@@ -483,6 +588,8 @@ class PostgreSQLBackend:
             params,
         )
         written = cursor.rowcount
+        if texts:
+            self.passages(cursor, ids)
         self._person_ids(cursor, ids)
         return written
 
@@ -613,7 +720,7 @@ class SQLiteBackend:
         )
         return cursor.rowcount
 
-    def reindex(self, cursor, ids):
+    def reindex(self, cursor, ids, *, texts=True):
         strip = f"replace(replace({{}}, '{START}', ''), '{STOP}', '')"
         title, names_text, body = (strip.format(sql) for sql in _FIELDS_SQL["sqlite"][::-1])
         if ids is None:
@@ -752,10 +859,12 @@ def _render(fragment, cut_start, cut_end):
     return mark_safe(html)  # escaped above: the only tags are our own <mark>s
 
 
-def reindex(document_ids=None):
+def reindex(document_ids=None, *, texts=True):
     """
     (Re)build the index rows of ``document_ids`` (every document when None) in bulk SQL:
     rows for documents that no longer exist are removed. Returns how many rows were written.
+    ``texts=False`` when only the documents' people changed: the passages cut from their
+    transcripts (PostgreSQL) are kept as they are.
     """
     from .models import Document
 
@@ -767,7 +876,7 @@ def reindex(document_ids=None):
     connection = connections[alias]
     backend = _backend(connection)
     with transaction.atomic(using=alias), connection.cursor() as cursor:
-        return backend.reindex(cursor, document_ids)
+        return backend.reindex(cursor, document_ids, texts=texts)
 
 
 def prune(using=None):

@@ -38,7 +38,7 @@ def document_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=DocumentPerson, dispatch_uid="catalog_search_link_saved")
 @receiver(post_delete, sender=DocumentPerson, dispatch_uid="catalog_search_link_deleted")
 def person_link_changed(sender, instance, **kwargs):
-    search.reindex([instance.document_id])
+    search.reindex([instance.document_id], texts=False)
 
 
 @receiver(m2m_changed, sender=DocumentPerson, dispatch_uid="catalog_search_people_changed")
@@ -52,9 +52,9 @@ def people_changed(sender, instance, action, reverse, pk_set, **kwargs):
         else:
             instance._search_cleared = [instance.pk]
     elif action == "post_clear":
-        search.reindex(getattr(instance, "_search_cleared", []))
+        search.reindex(getattr(instance, "_search_cleared", []), texts=False)
     elif action in ("post_add", "post_remove"):
-        search.reindex(pk_set if reverse else [instance.pk])
+        search.reindex(pk_set if reverse else [instance.pk], texts=False)
 
 
 @receiver(pre_save, sender=Person, dispatch_uid="catalog_search_person_saving")
@@ -79,7 +79,8 @@ def person_saved(sender, instance, created=False, **kwargs):
     if created or not getattr(instance, "_search_names_changed", True):
         return
     search.reindex(
-        DocumentPerson.objects.filter(person=instance).values_list("document_id", flat=True)
+        DocumentPerson.objects.filter(person=instance).values_list("document_id", flat=True),
+        texts=False,
     )
 
 

@@ -5,9 +5,10 @@ Build the large benchmark database by copying a smaller one several times over, 
 quiet two-core machine.  This script gets the same shape in a few minutes: it copies a
 PostgreSQL benchmark database (say the 100,000 documents ``make bench`` builds) into a new
 database and repeats its documents ``--copies`` times, with their person links, collection and
-subject links, custody events and search index rows.  Each copy gets new ids, record IDs and
-source identifiers; people, collections, archives and rights are shared, so a popular person
-is in ten times as many documents, as in a catalogue ten times the size with the same names.
+subject links, custody events, search index rows and snippet passages.  Each copy gets new
+ids, record IDs and source identifiers; people, collections, archives and rights are shared,
+so a popular person is in ten times as many documents, as in a catalogue ten times the size
+with the same names.
 
 Steps: ``pg_dump`` the source; drop and create the target; ``pg_restore`` its tables and data
 without indexes; copy the documents in SQL; ``pg_restore`` the indexes and constraints (built
@@ -32,6 +33,8 @@ DOCUMENT_CHILDREN = (
     "catalog_document_subjects",
     "catalog_provenanceevent",
 )
+# The search index's tables, keyed by document id (no id of their own).
+SEARCH_TABLES = ("catalog_search", "catalog_search_passage")
 
 
 def parse_args(argv=None):
@@ -97,12 +100,13 @@ def replicate(cursor, copies):
                 },
                 f"document_id <= {max_id}",
             )
-        copy_rows(
-            cursor,
-            "catalog_search",
-            {"document_id": f"document_id + {k * max_id}"},
-            f"document_id <= {max_id}",
-        )
+        for table in SEARCH_TABLES:
+            copy_rows(
+                cursor,
+                table,
+                {"document_id": f"document_id + {k * max_id}"},
+                f"document_id <= {max_id}",
+            )
         print(f"  copy {k}: {docs:,} documents in {time.monotonic() - started:.0f} s", flush=True)
 
 

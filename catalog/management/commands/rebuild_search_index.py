@@ -6,8 +6,9 @@ documents or people in bulk without ``save()`` (``bulk_create``, ``QuerySet.upda
 SQL), after restoring a database dump made without the index, or when the index structure or
 what it holds changes.  One transaction: searches see the old index until the new one is
 complete.  On PostgreSQL it also rewrites each document's ``person_ids`` (the people facet's,
-migration 0013), which the same calls keep current.  ``--dry-run`` reports what would be
-indexed and writes nothing.
+migration 0013) and the passages of long texts that snippets are cut from (migration 0014),
+which the same calls keep current.  ``--dry-run`` reports what would be indexed and writes
+nothing.
 """
 
 import time
@@ -24,8 +25,9 @@ class Command(BaseCommand):
         "Rebuild the full-text search index of every document (title; summary and people's "
         "names; transcript and source note) in one transaction, removing rows of documents "
         "that no longer exist, and on PostgreSQL each document's list of people that the "
-        "people facet counts. Needed only after bulk writes that bypass save(); every "
-        "ordinary save keeps both current. --dry-run counts and writes nothing."
+        "people facet counts and the passages of long texts that snippets are cut from. "
+        "Needed only after bulk writes that bypass save(); every ordinary save keeps them "
+        "current. --dry-run counts and writes nothing."
     )
 
     def add_arguments(self, parser):
