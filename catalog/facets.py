@@ -59,8 +59,8 @@ FACET_LIMIT = 50
 #: Beyond this many decades the histogram draws only decades that hold documents.
 MAX_FILLED_DECADES = 60
 #: PostgreSQL: each facet counts at most this many of its documents (settings
-#: ``CATALOG_FACET_SAMPLE``); when more match, it counts the first this many and scales the
-#: counts up, and the page says "about".  SQLite always counts exactly.
+#: ``CATALOG_FACET_SAMPLE``); when more match, it counts this many spread evenly over them
+#: and scales the counts up, and the page says "about".  SQLite always counts exactly.
 FACET_SAMPLE = 10_000
 #: PostgreSQL: the number of results is counted up to this many (``CATALOG_COUNT_CAP``);
 #: beyond it, an estimate is shown, as "about": the planner's, or for a search the share of
@@ -296,8 +296,8 @@ class DocumentFacets:
             )
             parts.append((total, [], total_alias))
         elif sample is not None:
-            # How many documents each set holds: counted in the sample while it is not full,
-            # else counted again up to the cap (the sample holds the first ``sample``).
+            # How many documents each set holds, up to the cap (the sample holds ``sample``
+            # of them).
             # Searching, also how many matches were read to fill it, and how many there are.
             read = f"MAX(f.{q(MATCH_NUMBER)})" if self._search else "NULL"
             for _, _, alias in bases.values():
@@ -336,13 +336,13 @@ class DocumentFacets:
                 # A set several facets count is worked out once; one counted once is inlined.
                 how = materialized if uses.get(alias, 0) > 1 else ""
                 if sample is not None:
-                    # Up to the cap of the documents, once; the facets count the first
-                    # ``sample`` of them (all of them when there are no more).
+                    # Up to the cap of the documents, once; the facets count ``sample`` of
+                    # them spread evenly over the set (all of them when there are no more).
                     ctes.append(
                         f"{q(alias + '_all')} ({columns}) AS MATERIALIZED "
                         f"(SELECT * FROM ({body_sql}) s LIMIT {count_cap() + 1})"
                     )
-                    body_sql = f"SELECT * FROM {q(alias + '_all')} LIMIT {sample}"
+                    body_sql = self._spread_sample(q, alias + "_all", sample)
                 ctes.append(f"{q(alias)} ({columns}) AS {how}({body_sql})")
                 params.extend(body_params)
         if self._levels:
@@ -397,6 +397,22 @@ class DocumentFacets:
             if sizes.get(total_alias, 0) > count_cap():
                 self.estimated.add("total")
         return rows
+
+    def _spread_sample(self, q, table, sample):
+        """
+        SQL for ``sample`` rows of ``table`` spread evenly over it (every row when it holds
+        no more): row *n* of *size* is taken when ``n * sample / size`` passes a whole
+        number.  The first rows alone would follow the plan's order, document ids for a
+        person's links or a search's matches, and so in a catalogue imported in date order
+        the earliest years.
+        """
+        columns = ", ".join(f"s.{q(column)}" for column in self._columns)
+        row, size = q("facet_row"), q("facet_size")
+        return (
+            f"SELECT {columns} FROM (SELECT *, ROW_NUMBER() OVER () AS {row} "
+            f"FROM {q(table)}) s CROSS JOIN (SELECT COUNT(*) AS {size} FROM {q(table)}) c "
+            f"WHERE s.{row} * {sample} / c.{size} > (s.{row} - 1) * {sample} / c.{size}"
+        )
 
     def _page_sql(self, q):
         """

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from catalog.views.pagination import CappedCountPaginator
 
-from .factories import DocumentFactory
+from .factories import DocumentFactory, DocumentPersonFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 POSTGRESQL = connection.vendor == "postgresql"
@@ -205,3 +205,28 @@ def test_the_admin_list_counts_up_to_its_cap(admin_client, monkeypatch, twelve_d
         assert changelist.result_count == 12
         assert "12 documents" in paginator_line and "About" not in paginator_line
     assert len(changelist.result_list) == 12  # every row is still listed
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="SQLite counts every document")
+def test_a_sample_is_spread_over_the_documents_not_their_first(client, settings):
+    """Forty of a person's documents, entered in date order (ids follow the dates), ten a
+    decade; the facets count 8 of them.  The first 8 links would all be from the 1900s; the
+    sample takes every fifth, so each decade is estimated at its ten."""
+    settings.CATALOG_FACET_SAMPLE = 8
+    settings.CATALOG_COUNT_CAP = 100
+    person = PersonFactory(display_name="Ada Quuxley")
+    for n in range(40):
+        document = DocumentFactory(date_edtf=f"{1900 + n // 10 * 10 + n % 10}-03-01")
+        DocumentPersonFactory(document=document, person=person)
+
+    response = client.get(LIST_URL, {"person": person.slug})
+
+    histogram = response.context["histogram"]
+    assert [(bar.label, bar.count) for bar in histogram.bars] == [
+        ("1900s", 10),
+        ("1910s", 10),
+        ("1920s", 10),
+        ("1930s", 10),
+    ]
+    assert all(bar.estimated for bar in histogram.bars)
+    assert heading(response).startswith("40 documents")
