@@ -477,6 +477,8 @@ class PostgreSQLBackend:
             f"ELSE ts_headline('{CONFIG}', {sql}, q.q, {options}) END, {sql}"
             for sql in (names_text, title)
         )
+        # Each ``OFFSET 0`` keeps its subquery whole: flattened into the outer query, the
+        # headline would be worked out again for every expression that uses it.
         cursor.execute(
             f"""
             WITH q AS (SELECT {tsquery_sql} AS q, {ranking_sql} AS r), names AS ({names})
