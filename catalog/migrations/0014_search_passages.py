@@ -9,8 +9,9 @@ shown.
 
 ``catalog_search_passage`` holds, for every body longer than one window, the windows it is cut
 into (``start``, the offset of a window in the body with the snippet markers taken out) and
-each window's ``tsvector``.  A snippet takes the window that best matches the query
-(``ts_rank`` over its few windows, read by primary key) and parses only that.
+each window's ``tsvector``.  A snippet reads the document's few windows by primary key, takes
+the one that matches the most of the query's clauses (the closest together by
+``ts_rank_cd``, then the earliest) and parses only that.
 
 Two SQL functions cut the windows, so that the search module's ``reindex`` and this migration
 cut them alike; the sizes are the search module's (``PostgreSQLBackend.PASSAGE`` and ``STEP``):
