@@ -112,6 +112,36 @@ class DateSpanOverlaps(models.Expression):
         return hash((DateSpanOverlaps, self.start, self.end))
 
 
+class NamesPerson(models.Expression):
+    """
+    PostgreSQL only: the document names the person with id ``person_id`` (in any role), tested
+    on its own ``person_ids`` (migration 0013, kept in step with its links by
+    ``catalog.search.reindex``), which the GIN index ``document_published_person_ids``
+    (migration 0015) answers.
+    """
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def __init__(self, person_id, document=None):
+        super().__init__()
+        self.person_id = person_id
+        self.document = document if document is not None else F("pk")
+
+    def get_source_expressions(self):
+        return [self.document]
+
+    def set_source_expressions(self, exprs):
+        (self.document,) = exprs
+
+    def as_sql(self, compiler, connection):
+        # The document's primary key as this query names it ("catalog_document"."id", or
+        # "U0"."id" in a subquery) gives the alias its array is read under.
+        document, _ = compiler.compile(self.document)
+        table = document.rsplit(".", 1)[0]
+        return f'{table}."person_ids" @> ARRAY[%s]::bigint[]', [self.person_id]
+
+
 # Browse by date: a document's month is unknown when its earliest date is 1 January and its
 # latest 31 December (a year, "1944~", "194X", "1944/.."): it is counted under its year only.
 MONTH_UNKNOWN = Q(
@@ -192,6 +222,23 @@ class DocumentQuerySet(models.QuerySet):
         if end:
             queryset = queryset.filter(date_earliest__lte=end)
         return queryset
+
+    def naming(self, person, role=None):
+        """
+        Documents naming ``person``, in ``role`` when one is given (on the same link).
+
+        On PostgreSQL, without a role, the test is on the document's own array of people
+        (:class:`NamesPerson`), whose GIN index the planner can combine with a date range's
+        (a popular person's 20 years at 1,000,000 documents: 75 → 36 ms).  Otherwise it is
+        ``id IN (the person's links)``, so that every database starts from the person's links
+        (SQLite runs a correlated EXISTS once per document instead).
+        """
+        if role is None and connections[self.db].vendor == "postgresql":
+            return self.filter(NamesPerson(person.pk))
+        links = self.model.people.through.objects.filter(person=person)
+        if role is not None:
+            links = links.filter(role=role)
+        return self.filter(pk__in=links.values("document"))
 
     def in_collection(self, collection):
         """Documents in ``collection`` or in any collection below it."""
