@@ -392,8 +392,9 @@ class DocumentFilter(django_filters.FilterSet):
         fields = []
         form = DocumentFilterForm
 
-    #: Set by :meth:`filtered`: whether the dates are tested on a person's documents.
-    _person_first = False
+    #: Set by :meth:`filtered`: whether the dates are tested on a person's documents, and
+    #: whether there are dates to test.
+    _person_first = _person_dated = False
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -441,6 +442,9 @@ class DocumentFilter(django_filters.FilterSet):
         self._person_first = (
             "person" not in without and bool(cleaned.get("person")) and not cleaned.get("q")
         )
+        self._person_dated = self._person_first and any(
+            cleaned.get(name) and name not in without for name in ("date_from", "date_to")
+        )
         for name, value in list(cleaned.items()):
             if name not in without:
                 queryset = self.filters[name].filter(queryset, value)
@@ -475,8 +479,9 @@ class DocumentFilter(django_filters.FilterSet):
         With a person as well (and no search), the test is two comparisons, which the span
         index cannot answer (``spanned=False``), so PostgreSQL starts from the person's
         documents: without a role, the person's entries in ``document_published_person_ids``
-        intersected with the range's in the B-tree on the two dates (migration 0015), else
-        the person's links, whose documents' dates it tests one by one.  Given the span
+        intersected with the range's in the B-tree on the two dates (migration 0015,
+        ``DocumentQuerySet.naming``), else the person's links, whose documents' dates it
+        tests one by one.  Given the span
         index, it walks the
         whole range there and keeps the person's, pricing each lookup of a person's document
         at about eight times its cost against an entry of the range: a popular person's 20
@@ -497,7 +502,8 @@ class DocumentFilter(django_filters.FilterSet):
 
     def filter_person(self, queryset, name, value):
         """The person, in the chosen role when there is one (``DocumentQuerySet.naming``)."""
-        return queryset.naming(value, role=self.form.cleaned_data.get("role") or None)
+        role = self.form.cleaned_data.get("role") or None
+        return queryset.naming(value, role=role, with_dates=self._person_dated)
 
     def filter_role(self, queryset, name, value):
         """Without a person: documents in which someone has this role."""

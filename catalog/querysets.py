@@ -223,17 +223,21 @@ class DocumentQuerySet(models.QuerySet):
             queryset = queryset.filter(date_earliest__lte=end)
         return queryset
 
-    def naming(self, person, role=None):
+    def naming(self, person, role=None, *, with_dates=False):
         """
         Documents naming ``person``, in ``role`` when one is given (on the same link).
 
-        On PostgreSQL, without a role, the test is on the document's own array of people
-        (:class:`NamesPerson`), whose GIN index the planner can combine with a date range's
-        (a popular person's 20 years at 1,000,000 documents: 75 → 36 ms).  Otherwise it is
         ``id IN (the person's links)``, so that every database starts from the person's links
-        (SQLite runs a correlated EXISTS once per document instead).
+        (SQLite runs a correlated EXISTS once per document instead).  On PostgreSQL, for a
+        person in any role whose documents are also tested for a date range
+        (``with_dates``), the test is on the document's own array of people
+        (:class:`NamesPerson`) instead, whose GIN index the planner intersects with the
+        range's (a popular person's 20 years at 1,000,000 documents: 75 → 36 ms).  Without
+        dates the links are as quick (42 ms against 47 for 10,000 of a person's documents)
+        and come out of their hash in no particular order, so that the facets' capped sample
+        of a person's documents of every date (the histogram's) is not the ones stored first.
         """
-        if role is None and connections[self.db].vendor == "postgresql":
+        if with_dates and role is None and connections[self.db].vendor == "postgresql":
             return self.filter(NamesPerson(person.pk))
         links = self.model.people.through.objects.filter(person=person)
         if role is not None:

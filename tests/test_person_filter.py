@@ -3,9 +3,11 @@ The document list's person filter (``?person=``) after every way an archivist ch
 document names: the admin's people inline (add, change, remove), merging people, and the
 document's own dates and publication.
 
-On PostgreSQL the filter reads each document's own array of people (``person_ids``,
-migration 0013, indexed by 0015) rather than the link table, so these tests are the proof that
-the array follows every change on the next request; on SQLite they run against the links.
+On PostgreSQL a person and a date range are found through each document's own array of
+people (``person_ids``, migration 0013, indexed by 0015) rather than the link table, once
+there are more results than the cap (``cap`` runs each test both ways), so these tests are
+the proof that the array follows every change on the next request; a person alone, and
+SQLite throughout, go through the links.
 """
 
 import datetime
@@ -23,6 +25,19 @@ from .test_admin import changeform_data
 from .test_merge_people import confirm
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["counted", "past the cap"], autouse=True)
+def cap(request, settings):
+    """
+    Each test twice: with every result counted (on PostgreSQL the results within dates are
+    then taken from the person's documents of every date, found through the links), and with
+    more results than the cap, so that the page finds them itself (on PostgreSQL through
+    the documents' arrays of people).
+    """
+    if request.param == "past the cap":
+        settings.CATALOG_COUNT_CAP = settings.CATALOG_FACET_SAMPLE = 1
+    return request.param
 
 
 @pytest.fixture
@@ -118,6 +133,10 @@ def test_merged_people_are_found_under_the_survivor(editor_client, reader, teleg
         "Memorandum by W. Averell Harriman",
         "Telegram on Japanese troops",
     ]
+    assert listed(reader, person="kennan-george", date_from="1940", date_to="1949") == (
+        ["Telegram on Japanese troops"],
+        [],
+    )
     titles, errors = listed(reader, person="harriman-w-averell")
     assert (titles, errors) == ([], ["Person: No person with documents here has that address."])
 
