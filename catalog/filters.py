@@ -481,14 +481,12 @@ class DocumentFilter(django_filters.FilterSet):
         documents: without a role, the person's entries in ``document_published_person_ids``
         intersected with the range's in the B-tree on the two dates (migration 0015,
         ``DocumentQuerySet.naming``), else the person's links, whose documents' dates it
-        tests one by one.  Given the span
-        index, it walks the
-        whole range there and keeps the person's, pricing each lookup of a person's document
-        at about eight times its cost against an entry of the range: a popular person's 20
-        years at 1,000,000 documents read 61,000 entries to keep 5,000 (65 ms), against 21
-        ms for the person's 7,800 lookups.  The other way costs at most what the person's
-        documents number (the most linked person, 26,000, over a range of 20,000 entries:
-        69 ms against 45).
+        tests one by one.  Given the span index, it walks the whole range there and keeps
+        the person's, pricing each lookup of a person's document at about eight times its
+        cost against an entry of the range: a popular person's 20 years at 1,000,000
+        documents read 61,000 entries to keep 5,000 (65 ms), against 21 ms for the person's
+        7,800 lookups.  The other way costs at most what the person's documents number (the
+        most linked person, 26,000, over a range of 20,000 entries: 69 ms against 45).
         """
         end = self.form.cleaned_data.get("date_to")
         return queryset.overlapping(
