@@ -111,6 +111,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The rows of document lists only (catalog/templatetags/catalog_rows.py): drawn a page at
+    # a time, they are where speed tells (docs/performance.md). Autoescaping is on, and a
+    # missing attribute renders empty, as with the template language.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+    },
 ]
 
 # Widgets render with the project's templates too (catalog/widgets/select.html).
