@@ -111,8 +111,9 @@ TEMPLATES = [
             ],
         },
     },
-    # The rows of document lists only (catalog/templatetags/catalog_rows.py): drawn a page at
-    # a time, they are where speed tells (docs/performance.md). Autoescaping is on, and a
+    # Only the rows and facets of document lists (templates/jinja2/), drawn inside Django
+    # templates by {% jinja2 %} (catalog/templatetags/catalog_jinja2.py): drawn many times a
+    # page, they are where speed tells (docs/performance.md). Autoescaping is on, and a
     # missing attribute renders empty, as with the template language.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
